@@ -1,0 +1,21 @@
+// FFN activations, elementwise:  h = act(a)   a, h: (N*F)
+//   relu(a) = max(a, 0);  gelu(a) = a * Phi(a) = 0.5 a (1 + erf(a / sqrt 2))  (exact, as
+//   PyTorch's default and fairseq's "gelu")
+// Backward: da = dh * act'(a) (=); da may alias dh.
+#pragma once
+
+#include <cstdint>
+
+namespace deepnet::kernels {
+enum class ActKind { ReLU, GELU };
+}
+
+namespace deepnet::kernels::cpu {
+
+template <typename T>
+void activation_forward(T* h, const T* a, int64_t n, ActKind kind);
+
+template <typename T>
+void activation_backward(T* da, const T* dh, const T* a, int64_t n, ActKind kind);
+
+}  // namespace deepnet::kernels::cpu

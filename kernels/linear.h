@@ -1,0 +1,26 @@
+// Linear layer and general GEMM on the CPU BLAS.
+//   y = x · W^T + b        x: (N, I)  W: (O, I) (PyTorch layout)  b: (O)  y: (N, O)
+// Backward: dx = dy · W (= or +=), dW += dy^T · x, db += sum_rows(dy).
+#pragma once
+
+#include <cstdint>
+
+namespace deepnet::kernels::cpu {
+
+// Row-major C = alpha * op(A) · op(B) + beta * C; op = transpose when trans_* is set.
+// op(A): (M, K), op(B): (K, N), C: (M, N).
+template <typename T>
+void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, const T* A,
+          int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc);
+
+// b may be null (no bias).
+template <typename T>
+void linear_forward(T* y, const T* x, const T* w, const T* b, int64_t N, int64_t I, int64_t O);
+
+// dx may be null (input needs no gradient); db may be null (no bias). With accumulate_dx,
+// dx += dy · W (several projections of one input, e.g. q/k/v of self-attention).
+template <typename T>
+void linear_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, int64_t N,
+                     int64_t I, int64_t O, bool accumulate_dx = false);
+
+}  // namespace deepnet::kernels::cpu

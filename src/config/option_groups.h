@@ -1,0 +1,23 @@
+// The option groups, one function per group, each defined in its own options_<group>.cpp
+// together with the cross-field checks of that group. command_table.cpp lists which
+// subcommand gets which groups.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "src/config/option_spec.h"
+
+namespace deepnet {
+
+// options_general.cpp: config, dump-config, help, seed, cpu-threads, quiet, log.
+OptionGroup general_options();
+
+// options_model.cpp: Transformer shape, norm scheme, DeepNorm constants, dropout, ...
+OptionGroup model_options();
+void check_model_options(const ResolvedOptions& opts, std::vector<std::string>& warnings);
+// The DeepNorm alpha/beta the model really uses, for --dump-config.
+std::map<std::string, DerivedValue> derive_model_values(const ResolvedOptions& opts);
+
+}  // namespace deepnet

@@ -1,0 +1,49 @@
+// Padding and special tokens for a batch (see batch.h).
+#include "src/model/batch.h"
+
+#include <algorithm>
+
+#include "src/core/error.h"
+
+namespace deepnet {
+
+Batch make_batch(const std::vector<std::vector<int64_t>>& sources,
+                 const std::vector<std::vector<int64_t>>& targets, const ModelConfig& cfg) {
+    DEEPNET_CHECK(sources.size() == targets.size() || targets.empty(),
+                  "make_batch: " << sources.size() << " sources but " << targets.size()
+                                 << " targets");
+    Batch b;
+    b.B = int64_t(sources.size());
+    for (const auto& s : sources) b.S = std::max<int64_t>(b.S, int64_t(s.size()) + 1);
+    for (const auto& t : targets) b.T = std::max<int64_t>(b.T, int64_t(t.size()) + 1);
+    b.src.assign(size_t(b.B * b.S), cfg.pad_id);
+    b.src_pos.assign(size_t(b.B * b.S), 0);
+    b.src_len.assign(size_t(b.B), 0);
+    b.tgt_in.assign(size_t(b.B * b.T), cfg.pad_id);
+    b.tgt_out.assign(size_t(b.B * b.T), -1);
+    b.tgt_pos.assign(size_t(b.B * b.T), 0);
+    b.tgt_len.assign(size_t(b.B), 0);
+    for (int64_t i = 0; i < b.B; ++i) {
+        const auto& s = sources[size_t(i)];
+        const int64_t ls = int64_t(s.size());
+        for (int64_t j = 0; j < ls; ++j) b.src[size_t(i * b.S + j)] = s[size_t(j)];
+        b.src[size_t(i * b.S + ls)] = cfg.eos_id;
+        for (int64_t j = 0; j < b.S; ++j) b.src_pos[size_t(i * b.S + j)] = j;
+        b.src_len[size_t(i)] = ls + 1;
+        if (targets.empty()) continue;
+        const auto& t = targets[size_t(i)];
+        const int64_t lt = int64_t(t.size());
+        b.tgt_in[size_t(i * b.T)] = cfg.bos_id;
+        for (int64_t j = 0; j < lt; ++j) {
+            b.tgt_in[size_t(i * b.T + j + 1)] = t[size_t(j)];
+            b.tgt_out[size_t(i * b.T + j)] = t[size_t(j)];
+        }
+        b.tgt_out[size_t(i * b.T + lt)] = cfg.eos_id;
+        for (int64_t j = 0; j < b.T; ++j) b.tgt_pos[size_t(i * b.T + j)] = j;
+        b.tgt_len[size_t(i)] = lt + 1;
+        b.target_tokens += lt + 1;
+    }
+    return b;
+}
+
+}  // namespace deepnet

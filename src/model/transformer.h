@@ -1,0 +1,80 @@
+// The encoder-decoder Transformer with explicit forward and backward (no autograd).
+//   enc = Encoder(Embed(src));  dec = Decoder(Embed(tgt_in), enc);  logits = dec E_out^T
+//   loss = label-smoothed cross-entropy over the target tokens
+// Pre-LN and Sub-LN stacks end with a LayerNorm (encoder.layer_norm, decoder.layer_norm).
+// Activation memory: every layer keeps its input (B*L, C); with recompute that is all it
+// keeps, and backward re-runs each layer's forward (same dropout masks) before its backward.
+// T = float for training, double for gradient checks.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "src/layers/decoder_layer.h"
+#include "src/layers/embedding.h"
+#include "src/layers/encoder_layer.h"
+#include "src/model/batch.h"
+#include "src/model/model_config.h"
+#include "src/model/param_store.h"
+
+namespace deepnet {
+
+struct LossStats {
+    double loss = 0;  // summed label-smoothed loss
+    double nll = 0;   // summed negative log-likelihood (no smoothing)
+    int64_t tokens = 0;
+};
+
+// Parameter layout of a model config: the names and shapes, no values.
+struct ModelSpec {
+    ParamLayout layout;
+    EmbeddingSpec src_embed, tgt_embed;
+    int64_t out_proj = -1;  // (V, C) offset; may equal an embedding table (tied)
+    std::vector<EncoderLayerSpec> enc;
+    std::vector<DecoderLayerSpec> dec;
+    NormSpec enc_final_ln, dec_final_ln;  // pre / subln only (gamma = -1 otherwise)
+};
+ModelSpec declare_model(const ModelConfig& cfg);
+
+template <typename T>
+class Transformer {
+public:
+    explicit Transformer(const ModelConfig& cfg);
+
+    const ModelConfig& config() const { return cfg_; }
+    const ModelSpec& spec() const { return spec_; }
+    Params<T>& params() { return params_; }
+    const Params<T>& params() const { return params_; }
+
+    // Fresh initialisation from cfg.seed (src/model/deepnorm.cpp holds the rules).
+    void init_parameters();
+
+    // Runs the model and keeps what backward needs. Dropout only when rng.training.
+    LossStats forward(const Batch& batch, const StepRng& rng);
+    // Accumulates (+=) d(grad_scale * loss_sum)/d(params) into params().grad.
+    void backward(const Batch& batch, const StepRng& rng, double grad_scale);
+
+    // Logits (B*T, V) of the last forward (before backward overwrites them).
+    const T* logits() const { return logits_.data(); }
+
+private:
+    void encode(const Batch& b, const StepRng& rng);
+    void decode(const Batch& b, const StepRng& rng);
+    void backward_decoder(const Batch& b, const StepRng& rng, T* d_dec_out);
+    void backward_encoder(const Batch& b, const StepRng& rng);
+
+    ModelConfig cfg_;
+    ModelSpec spec_;
+    SublayerCfg enc_cfg_, dec_cfg_;
+    Params<T> params_;
+    PositionTable<T> positions_;
+    std::vector<Buf<T>> enc_x_, dec_x_;  // layer inputs; [L] is the stack output
+    std::vector<EncoderLayerSaved<T>> enc_saved_;  // one per layer, or one with recompute
+    std::vector<DecoderLayerSaved<T>> dec_saved_;
+    LayerScratch<T> scratch_;
+    Buf<T> enc_out_, dec_out_, enc_ln_mean_, enc_ln_rstd_, dec_ln_mean_, dec_ln_rstd_;
+    Buf<T> logits_, loss_rows_, nll_rows_, lse_;
+    Buf<T> grad_a_, grad_b_, d_enc_, recompute_out_;
+};
+
+}  // namespace deepnet

@@ -1,0 +1,69 @@
+// attention: fixed cases (one key, uniform scores, masks), gradients by finite differences
+// with padding, causal masks and dropout (double).
+#include "kernels/attention.h"
+#include "support/gradcheck.h"
+
+using namespace deepnet;
+using namespace deepnet::test;
+namespace k = deepnet::kernels::cpu;
+
+TEST_CASE("attention with one visible key returns that key's value", "[kernel][attention]") {
+    // B=1, Tq=2, Tk=3, H=1, D=2, key_len=1: every query sees only key 0.
+    const k::AttentionDims d{1, 2, 3, 1, 2, 2, 2, 2, 2};
+    auto q = random_vec(4, 1), kk = random_vec(6, 2), v = random_vec(6, 3);
+    const int64_t len[] = {1};
+    std::vector<double> out(4), probs(6);
+    k::attention_forward<double>(out.data(), probs.data(), q.data(), kk.data(), v.data(), len,
+                                 false, 0.0, 0, d);
+    const double expect[] = {v[0], v[1], v[0], v[1]};
+    require_close("out", out.data(), expect, 4, 1e-12, 0);
+    REQUIRE(probs[1] == 0.0);
+    REQUIRE(probs[2] == 0.0);
+}
+
+TEST_CASE("attention with equal keys averages the values; causal rows see a prefix", "[kernel][attention]") {
+    const k::AttentionDims d{1, 3, 3, 1, 2, 2, 2, 2, 2};
+    std::vector<double> q = {1, 0, 0, 1, 1, 1}, kk = {1, 1, 1, 1, 1, 1}, v = {1, 2, 3, 4, 5, 6};
+    const int64_t len[] = {3};
+    std::vector<double> out(6), probs(9);
+    k::attention_forward<double>(out.data(), probs.data(), q.data(), kk.data(), v.data(), len,
+                                 true, 0.0, 0, d);
+    const double expect[] = {1, 2, 2, 3, 3, 4};  // prefix means of the values
+    require_close("causal out", out.data(), expect, 6, 1e-12, 0);
+}
+
+TEST_CASE("attention backward matches finite differences", "[kernel][attention][grad]") {
+    const int64_t B = 2, Tq = 3, Tk = 4, H = 2, D = 3, C = H * D;
+    const int64_t len[] = {4, 2};
+    for (bool causal : {false, true}) {
+        for (double p : {0.0, 0.3}) {
+            const k::AttentionDims d{B, Tq, causal ? Tq : Tk, H, D, C, C, C, C};
+            const int64_t Tk_ = d.Tk;
+            auto q = random_vec(B * Tq * C, 21), kk = random_vec(B * Tk_ * C, 22),
+                 v = random_vec(B * Tk_ * C, 23);
+            const auto r = random_vec(B * Tq * C, 24);
+            const int64_t clen[] = {3, 2};
+            const int64_t* kl = causal ? clen : len;
+            auto loss = [&] {
+                std::vector<double> out(B * Tq * C), probs(B * H * Tq * Tk_);
+                k::attention_forward<double>(out.data(), probs.data(), q.data(), kk.data(),
+                                             v.data(), kl, causal, p, 77, d);
+                double s = 0;
+                for (size_t i = 0; i < out.size(); ++i) s += r[i] * out[i];
+                return s;
+            };
+            std::vector<double> out(B * Tq * C), probs(B * H * Tq * Tk_);
+            k::attention_forward<double>(out.data(), probs.data(), q.data(), kk.data(), v.data(),
+                                         kl, causal, p, 77, d);
+            std::vector<double> dq(q.size()), dk(kk.size()), dv(v.size());
+            k::attention_backward<double>(dq.data(), dk.data(), dv.data(), r.data(), probs.data(),
+                                          q.data(), kk.data(), v.data(), kl, causal, p, 77, d);
+            INFO("causal " << causal << " dropout " << p);
+            check_gradient("dq", loss, q.data(), dq.data(), q.size(), 200);
+            check_gradient("dk", loss, kk.data(), dk.data(), kk.size(), 200);
+            check_gradient("dv", loss, v.data(), dv.data(), v.size(), 200);
+            // Masked (padding) keys get exactly zero gradient.
+            if (!causal) REQUIRE(dk[(1 * Tk_ + 3) * C + 0] == 0.0);
+        }
+    }
+}
