@@ -20,4 +20,8 @@ void check_model_options(const ResolvedOptions& opts, std::vector<std::string>& 
 // The DeepNorm alpha/beta the model really uses, for --dump-config.
 std::map<std::string, DerivedValue> derive_model_values(const ResolvedOptions& opts);
 
+// options_data.cpp: corpora, joint vocabulary, batching, sampling, language tags.
+OptionGroup data_options();
+void check_data_options(const ResolvedOptions& opts, std::vector<std::string>& warnings);
+
 }  // namespace deepnet

@@ -60,7 +60,8 @@ BleuScore corpus_bleu(const std::vector<std::string>& hyps,
                       const std::vector<std::vector<std::string>>& refs,
                       const BleuOptions& opts = {});
 
-// One hypothesis against its references (refs[r]); sacreBLEU's sentence_score.
+// One hypothesis against its references (refs[r]); sacreBLEU's BLEU.sentence_score.
+// sacreBLEU's sacrebleu.sentence_bleu() turns effective_order on: set it to match that.
 BleuScore sentence_bleu(const std::string& hyp, const std::vector<std::string>& refs,
                         const BleuOptions& opts = {});
 

@@ -1,0 +1,189 @@
+// Plain/gzip line reader with UTF-8 validation (see text_reader.h). Both formats go through
+// one chunked buffer so line splitting, CRLF handling and line numbers are shared.
+#include "src/data/text_reader.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "src/core/error.h"
+
+namespace deepnet {
+namespace {
+
+constexpr size_t kChunk = size_t(1) << 20;
+
+std::string working_dir() {
+    char buf[4096];
+    return ::getcwd(buf, sizeof(buf)) ? std::string(buf) : std::string("?");
+}
+
+[[noreturn]] void throw_cannot_open(const std::string& path, int err) {
+    throw UserError("cannot open '" + path + "': " + std::strerror(err) +
+                    " (check the file name; relative paths are taken from the working "
+                    "directory " + working_dir() + ")");
+}
+
+// Rejects directories up front: fopen() accepts them and only the first read would fail,
+// with a less helpful message.
+void check_regular_file(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw_cannot_open(path, errno);
+    DEEPNET_USER_CHECK(!S_ISDIR(st.st_mode),
+                       "'" << path << "' is a directory; give the path of a text file");
+}
+
+}  // namespace
+
+std::optional<size_t> find_invalid_utf8(std::string_view s) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const size_t n = s.size();
+    size_t i = 0;
+    while (i < n) {
+        const unsigned c = p[i];
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        size_t len;
+        uint32_t cp, min;
+        if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F, min = 0x80;
+        else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F, min = 0x800;
+        else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07, min = 0x10000;
+        else return i;  // a continuation byte or 0xF8..0xFF where a sequence must start
+        if (i + len > n) return i;
+        for (size_t k = 1; k < len; ++k) {
+            if ((p[i + k] & 0xC0) != 0x80) return i;
+            cp = (cp << 6) | (p[i + k] & 0x3F);
+        }
+        // Overlong forms and surrogates are invalid UTF-8 even though they decode.
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+        i += len;
+    }
+    return std::nullopt;
+}
+
+bool is_gzip_file(const std::string& path) {
+    check_regular_file(path);
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) throw_cannot_open(path, errno);
+    unsigned char magic[2] = {0, 0};
+    const size_t got = std::fread(magic, 1, 2, f);
+    std::fclose(f);
+    return got == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+}
+
+// One open file: read() returns up to `size` bytes, 0 at end of file, throws on errors.
+class TextReader::Source {
+public:
+    virtual ~Source() = default;
+    virtual size_t read(char* out, size_t size) = 0;
+};
+
+namespace {
+
+class PlainSource : public TextReader::Source {
+public:
+    explicit PlainSource(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "rb")) {
+        if (!f_) throw_cannot_open(path, errno);
+    }
+    ~PlainSource() override { std::fclose(f_); }
+    size_t read(char* out, size_t size) override {
+        const size_t n = std::fread(out, 1, size, f_);
+        if (n == 0 && std::ferror(f_))
+            throw UserError("cannot read '" + path_ + "': " + std::strerror(errno));
+        return n;
+    }
+
+private:
+    std::string path_;
+    std::FILE* f_;
+};
+
+class GzipSource : public TextReader::Source {
+public:
+    explicit GzipSource(const std::string& path) : path_(path), f_(gzopen(path.c_str(), "rb")) {
+        if (!f_) throw_cannot_open(path, errno);
+        gzbuffer(f_, 1 << 18);
+    }
+    ~GzipSource() override { gzclose(f_); }
+    size_t read(char* out, size_t size) override {
+        const int n = gzread(f_, out, static_cast<unsigned>(size));
+        int err = Z_OK;
+        const char* msg = gzerror(f_, &err);
+        // zlib reports a truncated stream as Z_BUF_ERROR while still returning the data it
+        // could decode, so the check has to look at the error state, not only at n.
+        if (n < 0 || (err != Z_OK && err != Z_STREAM_END))
+            throw UserError("cannot decompress '" + path_ + "': " + (msg ? msg : "zlib error") +
+                            " (the gzip file is corrupt or truncated; re-create it)");
+        return static_cast<size_t>(n);
+    }
+
+private:
+    std::string path_;
+    gzFile f_;
+};
+
+}  // namespace
+
+TextReader::TextReader(const std::string& path) : path_(path) {
+    if (is_gzip_file(path)) source_ = std::make_unique<GzipSource>(path);
+    else source_ = std::make_unique<PlainSource>(path);
+}
+
+TextReader::~TextReader() = default;
+
+bool TextReader::fill() {
+    if (eof_) return false;
+    // Drop consumed bytes first so the buffer stays about one chunk plus one line long.
+    if (pos_ > 0) {
+        buffer_.erase(0, pos_);
+        pos_ = 0;
+    }
+    const size_t old = buffer_.size();
+    buffer_.resize(old + kChunk);
+    const size_t n = source_->read(&buffer_[old], kChunk);
+    buffer_.resize(old + n);
+    if (n == 0) eof_ = true;
+    return n > 0;
+}
+
+bool TextReader::next(std::string& line) {
+    size_t end;
+    for (;;) {
+        const void* nl = std::memchr(buffer_.data() + pos_, '\n', buffer_.size() - pos_);
+        if (nl) {
+            end = static_cast<size_t>(static_cast<const char*>(nl) - buffer_.data());
+            break;
+        }
+        if (!fill()) {
+            if (pos_ >= buffer_.size()) return false;
+            end = buffer_.size();  // last line without a final newline
+            break;
+        }
+    }
+    size_t len = end - pos_;
+    if (len > 0 && buffer_[pos_ + len - 1] == '\r') --len;
+    line.assign(buffer_, pos_, len);
+    pos_ = end < buffer_.size() ? end + 1 : end;
+    ++line_number_;
+    if (const auto bad = find_invalid_utf8(line))
+        throw UserError(path_ + ":" + std::to_string(line_number_) + ": invalid UTF-8 (byte offset " +
+                        std::to_string(*bad) + "); convert the file to UTF-8 (e.g. iconv) or "
+                        "remove the line");
+    return true;
+}
+
+std::vector<std::string> read_lines(const std::string& path) {
+    TextReader reader(path);
+    std::vector<std::string> lines;
+    std::string line;
+    while (reader.next(line)) lines.push_back(line);
+    return lines;
+}
+
+}  // namespace deepnet

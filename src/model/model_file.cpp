@@ -1,0 +1,89 @@
+// Model file save/load (see model_file.h).
+#include "src/model/model_file.h"
+
+#include <sstream>
+
+#include "src/config/model_yaml.h"
+#include "src/core/base64.h"
+#include "src/core/error.h"
+#include "src/model/safetensors.h"
+
+namespace deepnet {
+namespace {
+
+constexpr const char* kFormat = "deepnet-model/1";
+
+std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+    return s;
+}
+
+std::vector<std::string> split(const std::string& s) {
+    std::vector<std::string> out;
+    std::stringstream ss(s);
+    std::string item;
+    while (std::getline(ss, item, ','))
+        if (!item.empty()) out.push_back(item);
+    return out;
+}
+
+const std::string& meta_value(const SafetensorsFile& f, const std::string& key, const std::string& path) {
+    auto it = f.metadata.find(key);
+    DEEPNET_USER_CHECK(it != f.metadata.end(), path << " has no '" << key
+                                                    << "' entry in its metadata: not a deepnet model file");
+    return it->second;
+}
+
+}  // namespace
+
+void save_model_file(const std::string& path, const ModelSpec& spec, const float* values,
+                     const ModelMetadata& meta) {
+    std::vector<TensorRecord> records;
+    records.reserve(spec.layout.entries().size());
+    for (const ParamEntry& e : spec.layout.entries())
+        records.push_back(make_f32_record(e.name, e.shape, values + e.offset));
+    std::map<std::string, std::string> md;
+    md["format"] = kFormat;
+    md["deepnet_version"] = DEEPNET_VERSION;
+    md["config"] = meta.config_yaml;
+    md["vocab"] = base64_encode(meta.vocab_proto);
+    md["languages"] = join(meta.languages);
+    md["target_languages"] = join(meta.target_languages);
+    save_safetensors(path, records, md);
+}
+
+LoadedModel load_model_file(const std::string& path) {
+    const SafetensorsFile f = load_safetensors(path);
+    const std::string& format = meta_value(f, "format", path);
+    DEEPNET_USER_CHECK(format == kFormat, path << " is a '" << format << "' file; this deepnet reads "
+                                               << kFormat);
+    LoadedModel out;
+    out.meta.config_yaml = meta_value(f, "config", path);
+    out.meta.vocab_proto = base64_decode(meta_value(f, "vocab", path));
+    out.meta.languages = split(meta_value(f, "languages", path));
+    out.meta.target_languages = split(meta_value(f, "target_languages", path));
+    out.config = model_config_from_yaml_text(out.meta.config_yaml, path);
+    auto emb = f.tensors.find("encoder.embed_tokens.weight");
+    DEEPNET_USER_CHECK(emb != f.tensors.end() && emb->second.shape.size() == 2,
+                       path << " has no 2-D tensor encoder.embed_tokens.weight");
+    out.config.vocab_size = emb->second.shape[0];
+    out.config.recompute = false;
+    out.model = std::make_unique<Transformer<float>>(out.config);
+    Transformer<float>& m = *out.model;
+    for (const ParamEntry& e : m.spec().layout.entries()) {
+        auto it = f.tensors.find(e.name);
+        DEEPNET_USER_CHECK(it != f.tensors.end(), path << " lacks tensor " << e.name
+                                                       << " that its stored config requires");
+        DEEPNET_USER_CHECK(it->second.shape == e.shape,
+                           path << ": tensor " << e.name << " has the wrong shape for its config");
+        const std::vector<float> v = as_f32(it->second);
+        std::copy(v.begin(), v.end(), m.params().value.begin() + e.offset);
+    }
+    DEEPNET_USER_CHECK(f.tensors.size() == m.spec().layout.entries().size(),
+                       path << " holds " << f.tensors.size() << " tensors but its config declares "
+                            << m.spec().layout.entries().size());
+    return out;
+}
+
+}  // namespace deepnet

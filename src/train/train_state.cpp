@@ -1,0 +1,135 @@
+// Training state file (see train_state.h).
+#include "src/train/train_state.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include "src/core/base64.h"
+#include "src/core/error.h"
+#include "src/model/safetensors.h"
+
+namespace deepnet {
+namespace {
+
+constexpr const char* kFormat = "deepnet-train-state/1";
+const char* const kKinds[] = {"param", "adam_m", "adam_v", "ema"};
+
+const std::vector<float>& buffer(const TrainState& st, int k) {
+    return k == 0 ? st.params : k == 1 ? st.adam_m : k == 2 ? st.adam_v : st.ema;
+}
+std::vector<float>& buffer(TrainState& st, int k) {
+    return k == 0 ? st.params : k == 1 ? st.adam_m : k == 2 ? st.adam_v : st.ema;
+}
+
+std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+    return s;
+}
+std::vector<std::string> split(const std::string& s) {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start < s.size()) {
+        size_t end = s.find(',', start);
+        if (end == std::string::npos) end = s.size();
+        if (end > start) out.push_back(s.substr(start, end - start));
+        start = end + 1;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string train_state_path(const std::string& model_path) { return model_path + ".state.safetensors"; }
+
+std::string progress_to_yaml(const TrainProgress& p) {
+    YAML::Emitter e;
+    e.SetDoublePrecision(17);
+    e << YAML::BeginMap << YAML::Key << "updates" << YAML::Value << p.updates << YAML::Key
+      << "micro-batches" << YAML::Value << p.micro_batches << YAML::Key << "epoch" << YAML::Value
+      << p.epoch << YAML::Key << "batches-in-epoch" << YAML::Value << p.batches_in_epoch
+      << YAML::Key << "target-tokens" << YAML::Value << p.target_tokens << YAML::Key
+      << "skipped-updates" << YAML::Value << p.skipped_updates << YAML::Key << "elapsed-seconds"
+      << YAML::Value << p.elapsed_seconds << YAML::Key << "stalled" << YAML::Value << p.stalled
+      << YAML::Key << "validations" << YAML::Value << p.validations << YAML::Key << "best"
+      << YAML::Value << YAML::BeginMap;
+    for (const auto& [k, v] : p.best) e << YAML::Key << k << YAML::Value << v;
+    e << YAML::EndMap << YAML::EndMap;
+    return e.c_str();
+}
+
+TrainProgress progress_from_yaml(const std::string& yaml, const std::string& origin) {
+    TrainProgress p;
+    try {
+        const YAML::Node n = YAML::Load(yaml);
+        p.updates = n["updates"].as<int64_t>();
+        p.micro_batches = n["micro-batches"].as<int64_t>();
+        p.epoch = n["epoch"].as<int64_t>();
+        p.batches_in_epoch = n["batches-in-epoch"].as<int64_t>();
+        p.target_tokens = n["target-tokens"].as<int64_t>();
+        p.skipped_updates = n["skipped-updates"].as<int64_t>();
+        p.elapsed_seconds = n["elapsed-seconds"].as<double>();
+        p.stalled = n["stalled"].as<int64_t>();
+        p.validations = n["validations"].as<int64_t>();
+        for (const auto& kv : n["best"]) p.best[kv.first.as<std::string>()] = kv.second.as<double>();
+    } catch (const YAML::Exception& e) {
+        throw UserError("the progress record in " + origin + " is damaged (" + e.msg +
+                        "); start afresh with --no-reload");
+    }
+    return p;
+}
+
+void save_train_state(const std::string& path, const ParamLayout& layout, const TrainState& st) {
+    std::vector<TensorRecord> records;
+    for (int k = 0; k < 4; ++k) {
+        const std::vector<float>& buf = buffer(st, k);
+        if (buf.empty()) continue;
+        DEEPNET_CHECK(int64_t(buf.size()) == layout.total(), "train state buffer " << kKinds[k] << " has the wrong size");
+        for (const ParamEntry& e : layout.entries())
+            records.push_back(make_f32_record(std::string(kKinds[k]) + "." + e.name, e.shape, buf.data() + e.offset));
+    }
+    std::map<std::string, std::string> md;
+    md["format"] = kFormat;
+    md["progress"] = progress_to_yaml(st.progress);
+    md["config"] = st.meta.config_yaml;
+    md["vocab"] = base64_encode(st.meta.vocab_proto);
+    md["languages"] = join(st.meta.languages);
+    md["target_languages"] = join(st.meta.target_languages);
+    save_safetensors(path, records, md);
+}
+
+void load_train_state(const std::string& path, const ParamLayout& layout, TrainState& st) {
+    const SafetensorsFile f = load_safetensors(path);
+    auto get = [&](const std::string& key) -> const std::string& {
+        auto it = f.metadata.find(key);
+        DEEPNET_USER_CHECK(it != f.metadata.end(), path << " is not a deepnet training state (no '" << key << "')");
+        return it->second;
+    };
+    DEEPNET_USER_CHECK(get("format") == kFormat, path << " has format '" << get("format") << "', expected " << kFormat);
+    st.progress = progress_from_yaml(get("progress"), path);
+    st.meta.config_yaml = get("config");
+    st.meta.vocab_proto = base64_decode(get("vocab"));
+    st.meta.languages = split(get("languages"));
+    st.meta.target_languages = split(get("target_languages"));
+    for (int k = 0; k < 4; ++k) {
+        std::vector<float>& buf = buffer(st, k);
+        const bool present = f.tensors.count(std::string(kKinds[k]) + "." + layout.entries().front().name) > 0;
+        if (!present) {
+            DEEPNET_USER_CHECK(k == 3, path << " lacks the " << kKinds[k] << " tensors");
+            buf.clear();
+            continue;
+        }
+        buf.assign(size_t(layout.total()), 0.0f);
+        for (const ParamEntry& e : layout.entries()) {
+            const std::string name = std::string(kKinds[k]) + "." + e.name;
+            auto it = f.tensors.find(name);
+            DEEPNET_USER_CHECK(it != f.tensors.end() && it->second.shape == e.shape,
+                               path << ": tensor " << name << " is missing or has another shape: the model "
+                                    << "options changed since this state was saved; use --no-reload to start "
+                                    << "afresh or another --model path");
+            const std::vector<float> v = as_f32(it->second);
+            std::copy(v.begin(), v.end(), buf.begin() + e.offset);
+        }
+    }
+}
+
+}  // namespace deepnet

@@ -1,0 +1,46 @@
+// Everything a killed run needs to resume exactly, in ONE file written atomically
+// (<model>.state.safetensors): weights, Adam moments, the weight average, and in the
+// metadata the progress (update count, data position, validation history), the resolved
+// config and the vocabulary. One file means the pieces can never come from different steps.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "src/model/model_file.h"
+#include "src/model/param_store.h"
+
+namespace deepnet {
+
+struct TrainProgress {
+    int64_t updates = 0;            // optimizer updates applied
+    int64_t micro_batches = 0;      // batches consumed (dropout RNG counter)
+    int64_t epoch = 1;              // 1-based, as Marian logs it
+    int64_t batches_in_epoch = 0;   // data position inside the epoch
+    int64_t target_tokens = 0;      // seen so far
+    int64_t skipped_updates = 0;    // non-finite loss/gradient, update skipped
+    double elapsed_seconds = 0;
+    std::map<std::string, double> best;  // best validation value per metric
+    int64_t stalled = 0;                 // validations without improvement of the first metric
+    int64_t validations = 0;
+};
+
+struct TrainState {
+    TrainProgress progress;
+    ModelMetadata meta;
+    std::vector<float> params, adam_m, adam_v, ema;  // flat buffers (layout of the model)
+};
+
+std::string train_state_path(const std::string& model_path);
+
+void save_train_state(const std::string& path, const ParamLayout& layout, const TrainState& st);
+// Loads into st; the buffers are sized to `layout`. Throws UserError when the stored
+// tensors do not fit the layout (the config changed: say so and suggest --no-reload).
+void load_train_state(const std::string& path, const ParamLayout& layout, TrainState& st);
+
+std::string progress_to_yaml(const TrainProgress& p);
+TrainProgress progress_from_yaml(const std::string& yaml, const std::string& origin);
+
+}  // namespace deepnet
