@@ -2,6 +2,7 @@
 //   ema = (1 - a) * ema + a * params after every update; validation and saved models use ema.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

@@ -1,0 +1,82 @@
+// Incremental inference with a trained Transformer: the encoder runs once per batch of
+// sentences; the decoder then runs ONE target position per step for a batch of hypotheses.
+//   start(sources):  enc = Encoder(Embed(src + </s>))            (no dropout)
+//                    per decoder layer l: Kx_l = enc Wk^T + bk, Vx_l = enc Wv^T + bv  (B*S, C)
+//   step(tokens):    x = Embed(tokens, position t); per layer l the same residual sublayers
+//                    as decoder_layer_forward (scheme and alpha from the model config), with
+//                    self-attention over the cached keys/values of positions 0..t (this
+//                    step's are appended first) and cross-attention over Kx_l, Vx_l of each
+//                    hypothesis' sentence; logp = log_softmax(LN?(x) E_out^T)   (N, V)
+//   reorder(parent): beam reorder / compaction of the self-attention caches: hypothesis i
+//                    of the next step continues hypothesis parent[i] of the last step.
+// Caches are time-major: (t, N, C) per layer for K and V, so a step appends one (N, C) block.
+// Reuses the layers' parameter specs (ModelSpec) and the training kernels; the attention
+// core is kernels::cpu::cached_attention_forward. T = float in the product, double in tests.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "src/layers/decoder_layer.h"
+#include "src/layers/embedding.h"
+#include "src/model/transformer.h"
+
+namespace deepnet {
+
+// The SublayerCfg the model was trained with (norm scheme, DeepNorm alpha, eps, heads,
+// activation); dropout rates are kept but never applied (StepRng.training is false).
+SublayerCfg inference_sublayer_cfg(const ModelConfig& cfg, bool decoder);
+
+template <typename T>
+class IncrementalDecoder {
+public:
+    // The model must outlive the decoder; its parameters are read, never written.
+    explicit IncrementalDecoder(const Transformer<T>& model);
+
+    // Encodes `sources` (token ids without </s>, which is added here) and resets the
+    // decoder to position 0 with no hypotheses.
+    void start(const std::vector<std::vector<int64_t>>& sources);
+
+    // One target position for N = tokens.size() hypotheses: tokens[n] is the previous output
+    // of hypothesis n (<s> at position 0), sentence[n] the index (into the start() sources)
+    // it translates. N must equal hypotheses() after the first step. Returns the
+    // log-probabilities (N, V), valid until the next call.
+    const T* step(const std::vector<int64_t>& tokens, const std::vector<int64_t>& sentence);
+
+    // Keeps hypothesis parent[i] of the last step as hypothesis i (parents may repeat or be
+    // dropped: finished hypotheses leave the beam).
+    void reorder(const std::vector<int64_t>& parent);
+
+    int64_t position() const { return t_; }          // steps taken since start()
+    int64_t hypotheses() const { return n_; }
+    int64_t sentences() const { return B_; }
+    int64_t source_length(int64_t b) const { return src_len_[size_t(b)]; }  // with </s>
+    int64_t vocab_size() const { return cfg_.vocab_size; }
+    const ModelConfig& config() const { return cfg_; }
+
+private:
+    void encode(const std::vector<std::vector<int64_t>>& sources);
+    void layer_step(int64_t l, T* y, const T* x, const std::vector<int64_t>& sentence);
+    void attention_out(const AttentionSpec& s, T* out, const T* ctx, int64_t N);
+
+    const Transformer<T>& model_;
+    const ModelConfig& cfg_;
+    const ModelSpec& spec_;
+    SublayerCfg enc_cfg_, dec_cfg_;
+    PositionTable<T> positions_;
+
+    int64_t B_ = 0, S_ = 0, t_ = 0, n_ = 0;
+    std::vector<int64_t> src_len_;
+    std::vector<Buf<T>> cross_k_, cross_v_;  // per decoder layer (B*S, C)
+    std::vector<Buf<T>> self_k_, self_v_;    // per decoder layer (t, N, C)
+
+    // Scratch, reused across steps.
+    EncoderLayerSaved<T> enc_sv_;
+    Buf<T> enc_a_, enc_b_, enc_out_, ln_mean_, ln_rstd_;
+    ResidualSaved<T> res_;
+    FfnSaved<T> ffn_;
+    Buf<T> q_, ctx_, ctx_ln_, x_, x1_, x2_, y_, top_, logp_, gather_;
+    std::vector<int64_t> pos_, self_block_, self_len_, cross_block_, cross_len_;
+};
+
+}  // namespace deepnet
