@@ -3,6 +3,8 @@ find_package(OpenMP REQUIRED COMPONENTS CXX)
 find_package(yaml-cpp REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(PkgConfig REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(Threads REQUIRED)
 pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
 
 # CPU BLAS: OpenBLAS built for OpenMP (so its threads and ours are one pool). Chosen by
@@ -21,4 +23,4 @@ message(STATUS "CPU BLAS: ${DEEPNET_BLAS_LIBRARY}")
 add_library(deepnet_deps INTERFACE)
 target_include_directories(deepnet_deps INTERFACE ${DEEPNET_CBLAS_INCLUDE})
 target_link_libraries(deepnet_deps INTERFACE
-  ${DEEPNET_BLAS_LIBRARY} OpenMP::OpenMP_CXX yaml-cpp CLI11::CLI11 PkgConfig::SENTENCEPIECE)
+  ${DEEPNET_BLAS_LIBRARY} OpenMP::OpenMP_CXX yaml-cpp CLI11::CLI11 PkgConfig::SENTENCEPIECE ZLIB::ZLIB Threads::Threads)

@@ -16,5 +16,6 @@ struct Subcommand {
 const std::vector<Subcommand>& subcommands();
 
 int run_train(const std::vector<std::string>& args);
+int run_generate_task(const std::vector<std::string>& args);
 
 }  // namespace deepnet

@@ -12,9 +12,11 @@ namespace {
 const std::vector<CommandSpec>& command_table() {
     static const std::vector<CommandSpec> table = {
         {"train", "Train a Transformer NMT model.",
-         {general_options(), model_options()},
-         {check_model_options},
+         {general_options(), model_options(), data_options(), training_options()},
+         {check_model_options, check_data_options},
          {derive_model_values}},
+        {"generate-task", "Write the built-in translation task (train/valid/test files).",
+         {general_options(), generate_task_options()}, {}, {}},
         {"translate", "Translate text with a trained model.", {general_options()}, {}, {}},
     };
     return table;

@@ -24,4 +24,14 @@ std::map<std::string, DerivedValue> derive_model_values(const ResolvedOptions& o
 OptionGroup data_options();
 void check_data_options(const ResolvedOptions& opts, std::vector<std::string>& warnings);
 
+// options_training.cpp: optimisation, schedule, checkpoints, validation, logging.
+OptionGroup training_options();
+
+// options_generate_task.cpp: the built-in task's output directory and sizes.
+OptionGroup generate_task_options();
+
+// options_translate.cpp: groups "Translate" (deepnet translate) and "Score" (deepnet score).
+OptionGroup translate_options();
+OptionGroup score_options();
+
 }  // namespace deepnet

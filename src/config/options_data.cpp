@@ -50,9 +50,13 @@ void check_pairs(const ResolvedOptions& opts, const char* name) {
 
 // "./a.spm" and "a.spm" are one file; weakly_canonical also works for a file not yet trained.
 bool same_file(const std::string& a, const std::string& b) {
+    namespace fs = std::filesystem;
+    auto resolve = [](const std::string& p, std::error_code& ec) {
+        const fs::path abs = fs::absolute(p, ec);
+        return ec ? abs : fs::weakly_canonical(abs, ec);
+    };
     std::error_code ea, eb;
-    const auto ca = std::filesystem::weakly_canonical(a, ea);
-    const auto cb = std::filesystem::weakly_canonical(b, eb);
+    const fs::path ca = resolve(a, ea), cb = resolve(b, eb);
     return (ea || eb) ? a == b : ca == cb;
 }
 

@@ -7,6 +7,8 @@
 namespace deepnet::log {
 
 void set_quiet(bool quiet);
+// Also append every line (quiet or not) to this file.
+void set_file(const std::string& path);
 bool quiet();
 void info(const std::string& line);     // suppressed by --quiet
 void warn(const std::string& line);     // always printed, prefixed "[warn]"

@@ -7,13 +7,12 @@
 #include <sentencepiece_trainer.h>
 #include <sys/stat.h>
 
-#include <exception>
-#include <thread>
 #include <unordered_map>
 
 #include "src/core/atomic_file.h"
 #include "src/core/error.h"
 #include "src/core/log.h"
+#include "src/data/data_rng.h"
 #include "src/data/text_reader.h"
 
 namespace deepnet {
@@ -28,54 +27,45 @@ constexpr int kPad = 0, kUnk = 1, kBos = 2, kEos = 3;
 // E-step sums per-thread partial counts, so the thread count can change the model.
 constexpr int kTrainThreads = 16;
 
-// Feeds every non-empty line of the files to the trainer. TextReader throws on bad input;
-// SentencePiece is not built to unwind exceptions, so the error is parked here, the
-// iteration ends with a failed status, and train() rethrows it afterwards.
-class FilesIterator : public spm::SentenceIterator {
-public:
-    explicit FilesIterator(const std::vector<std::string>& files) : files_(files) { advance(); }
-    bool done() const override { return done_; }
-    void Next() override { advance(); }
-    const std::string& value() const override { return line_; }
-    spm::util::Status status() const override {
-        if (!error_) return spm::util::Status();
-        return spm::util::Status(spm::util::StatusCode::kInternal, "input error");
-    }
-    std::exception_ptr error() const { return error_; }
-    int64_t lines() const { return lines_; }
+constexpr uint64_t kVocabSampleStream = 4;
 
-private:
-    void advance() {
-        try {
-            for (;;) {
-                if (!reader_) {
-                    if (next_file_ >= files_.size()) {
-                        done_ = true;
-                        return;
-                    }
-                    reader_ = std::make_unique<TextReader>(files_[next_file_++]);
-                }
-                if (!reader_->next(line_)) {
-                    reader_.reset();
-                    continue;
-                }
-                if (line_.empty()) continue;
-                ++lines_;
-                return;
+// Every non-empty line of the files, or a uniform sample of max_lines of them (reservoir
+// sampling, Algorithm R, keyed by the seed). Done here and not with SentencePiece's
+// input_sentence_size: with a SentenceIterator, 0.1.97 keeps the *last* lines instead of a
+// random sample (so a joint en+de vocabulary would see only German) and ignores the seed.
+std::vector<std::string> sample_lines(const std::vector<std::string>& files, int64_t max_lines,
+                                      uint64_t seed) {
+    std::vector<std::string> kept;
+    DataRng rng(seed, 0, kVocabSampleStream);
+    uint64_t seen = 0;
+    std::string line;
+    for (const auto& file : files) {
+        TextReader reader(file);
+        while (reader.next(line)) {
+            if (line.empty()) continue;
+            ++seen;
+            if (max_lines <= 0 || int64_t(kept.size()) < max_lines) {
+                kept.push_back(line);
+            } else {
+                const uint64_t j = rng.below(seen);
+                if (j < uint64_t(max_lines)) kept[j] = line;
             }
-        } catch (...) {
-            error_ = std::current_exception();
-            done_ = true;
         }
     }
+    return kept;
+}
 
-    std::vector<std::string> files_;
-    size_t next_file_ = 0;
-    std::unique_ptr<TextReader> reader_;
-    std::string line_;
-    bool done_ = false;
-    int64_t lines_ = 0;
-    std::exception_ptr error_;
+class LinesIterator : public spm::SentenceIterator {
+public:
+    explicit LinesIterator(const std::vector<std::string>& lines) : lines_(lines) {}
+    bool done() const override { return pos_ >= lines_.size(); }
+    void Next() override { ++pos_; }
+    const std::string& value() const override { return lines_[pos_]; }
+    spm::util::Status status() const override { return spm::util::Status(); }
+
+private:
+    const std::vector<std::string>& lines_;
+    size_t pos_ = 0;
 };
 
 std::string join(const std::vector<std::string>& items, const char* sep) {
@@ -85,7 +75,6 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
 }
 
 std::unordered_map<std::string, std::string> trainer_args(int64_t vocab_size,
-                                                          int64_t max_sentences,
                                                           const std::vector<std::string>& symbols) {
     return {
         {"model_type", "unigram"},
@@ -95,8 +84,8 @@ std::unordered_map<std::string, std::string> trainer_args(int64_t vocab_size,
         {"bos_id", std::to_string(kBos)}, {"eos_id", std::to_string(kEos)},
         {"pad_piece", "<pad>"}, {"unk_piece", "<unk>"}, {"bos_piece", "<s>"}, {"eos_piece", "</s>"},
         {"user_defined_symbols", join(symbols, ",")},
-        {"input_sentence_size", std::to_string(max_sentences)},
-        {"shuffle_input_sentence", "true"},
+        {"input_sentence_size", "0"},  // sample_lines has done the sampling
+        {"shuffle_input_sentence", "false"},
         {"num_threads", std::to_string(kTrainThreads)},
         {"minloglevel", "1"},  // SentencePiece's per-iteration progress would flood the log
     };
@@ -135,19 +124,13 @@ Vocab Vocab::train(const std::vector<std::string>& files, const std::string& mod
     for (const auto& s : user_symbols)
         DEEPNET_CHECK(s.find(',') == std::string::npos, "symbol '" << s << "' contains a comma");
 
-    FilesIterator it(files);
+    const std::vector<std::string> lines = sample_lines(files, max_sentences, seed);
+    DEEPNET_USER_CHECK(!lines.empty(), "cannot train vocabulary " << model_path << ": "
+                                       << join(files, ", ") << " contain no text");
+    LinesIterator it(lines);
     std::string proto;
-    spm::util::Status status;
-    // GetRandomGenerator() in SentencePiece is a thread_local engine seeded once per thread
-    // from the global seed; a fresh thread per training run makes the sentence sampling
-    // depend on `seed` alone, not on earlier runs in this process.
-    std::thread worker([&] {
-        spm::SetRandomGeneratorSeed(static_cast<unsigned>(seed ^ (seed >> 32)));
-        status = spm::SentencePieceTrainer::Train(trainer_args(vocab_size, max_sentences, user_symbols),
-                                                  &it, &proto);
-    });
-    worker.join();
-    if (it.error()) std::rethrow_exception(it.error());
+    const auto status =
+        spm::SentencePieceTrainer::Train(trainer_args(vocab_size, user_symbols), &it, &proto);
     DEEPNET_USER_CHECK(status.ok(), "SentencePiece could not train vocabulary "
                                         << model_path << " from " << join(files, ", ") << ": "
                                         << status.message()
@@ -221,6 +204,11 @@ std::string Vocab::decode(const std::vector<int64_t>& ids) const {
 }
 
 int64_t Vocab::size() const { return sp_->GetPieceSize(); }
+
+std::string Vocab::piece(int64_t id) const {
+    DEEPNET_CHECK(id >= 0 && id < size(), "token id " << id << " outside vocabulary of " << size());
+    return sp_->IdToPiece(static_cast<int>(id));
+}
 
 int64_t Vocab::id_of(const std::string& piece) const {
     const int id = sp_->PieceToId(piece);

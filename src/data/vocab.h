@@ -39,6 +39,7 @@ public:
     std::string decode(const std::vector<int64_t>& ids) const;   // pad/bos/eos are dropped
     int64_t size() const;
     int64_t id_of(const std::string& piece) const;  // -1 when the piece is not in the vocab
+    std::string piece(int64_t id) const;            // the piece of an id in [0, size())
     bool has_piece(const std::string& piece) const { return id_of(piece) >= 0; }
     const std::string& origin() const { return origin_; }  // file name or "<serialized>"
 

@@ -97,24 +97,36 @@ void save_train_state(const std::string& path, const ParamLayout& layout, const 
     save_safetensors(path, records, md);
 }
 
-void load_train_state(const std::string& path, const ParamLayout& layout, TrainState& st) {
-    const SafetensorsFile f = load_safetensors(path);
+struct StoredTrainState::File {
+    SafetensorsFile f;
+};
+
+StoredTrainState::StoredTrainState(const std::string& path) : path_(path), file_(new File) {
+    file_->f = load_safetensors(path);
+    const SafetensorsFile& f = file_->f;
     auto get = [&](const std::string& key) -> const std::string& {
         auto it = f.metadata.find(key);
         DEEPNET_USER_CHECK(it != f.metadata.end(), path << " is not a deepnet training state (no '" << key << "')");
         return it->second;
     };
     DEEPNET_USER_CHECK(get("format") == kFormat, path << " has format '" << get("format") << "', expected " << kFormat);
-    st.progress = progress_from_yaml(get("progress"), path);
-    st.meta.config_yaml = get("config");
-    st.meta.vocab_proto = base64_decode(get("vocab"));
-    st.meta.languages = split(get("languages"));
-    st.meta.target_languages = split(get("target_languages"));
+    state_.progress = progress_from_yaml(get("progress"), path);
+    state_.meta.config_yaml = get("config");
+    state_.meta.vocab_proto = base64_decode(get("vocab"));
+    state_.meta.languages = split(get("languages"));
+    state_.meta.target_languages = split(get("target_languages"));
+}
+
+StoredTrainState::~StoredTrainState() = default;
+
+TrainState StoredTrainState::load_buffers(const ParamLayout& layout) {
+    const SafetensorsFile& f = file_->f;
+    TrainState st = state_;
     for (int k = 0; k < 4; ++k) {
         std::vector<float>& buf = buffer(st, k);
         const bool present = f.tensors.count(std::string(kKinds[k]) + "." + layout.entries().front().name) > 0;
         if (!present) {
-            DEEPNET_USER_CHECK(k == 3, path << " lacks the " << kKinds[k] << " tensors");
+            DEEPNET_USER_CHECK(k == 3, path_ << " lacks the " << kKinds[k] << " tensors");
             buf.clear();
             continue;
         }
@@ -123,13 +135,15 @@ void load_train_state(const std::string& path, const ParamLayout& layout, TrainS
             const std::string name = std::string(kKinds[k]) + "." + e.name;
             auto it = f.tensors.find(name);
             DEEPNET_USER_CHECK(it != f.tensors.end() && it->second.shape == e.shape,
-                               path << ": tensor " << name << " is missing or has another shape: the model "
-                                    << "options changed since this state was saved; use --no-reload to start "
-                                    << "afresh or another --model path");
+                               path_ << ": tensor " << name << " is missing or has another shape: the model "
+                                     << "options changed since this state was saved; use --no-reload to start "
+                                     << "afresh or another --model path");
             const std::vector<float> v = as_f32(it->second);
             std::copy(v.begin(), v.end(), buf.begin() + e.offset);
         }
     }
+    file_.reset();  // the raw copy is no longer needed
+    return st;
 }
 
 }  // namespace deepnet

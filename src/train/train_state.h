@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -36,9 +37,26 @@ struct TrainState {
 std::string train_state_path(const std::string& model_path);
 
 void save_train_state(const std::string& path, const ParamLayout& layout, const TrainState& st);
-// Loads into st; the buffers are sized to `layout`. Throws UserError when the stored
-// tensors do not fit the layout (the config changed: say so and suggest --no-reload).
-void load_train_state(const std::string& path, const ParamLayout& layout, TrainState& st);
+
+// Reading is two-phase, because the layout depends on the vocabulary stored in the state:
+// open() reads the file and its progress + metadata; load_buffers() then fills the flat
+// buffers for `layout`, with a UserError when the stored tensors do not fit it (the model
+// options changed: the message suggests --no-reload).
+class StoredTrainState {
+public:
+    explicit StoredTrainState(const std::string& path);
+    ~StoredTrainState();
+    const TrainProgress& progress() const { return state_.progress; }
+    const ModelMetadata& meta() const { return state_.meta; }
+    // Moves the buffers out: call once.
+    TrainState load_buffers(const ParamLayout& layout);
+
+private:
+    std::string path_;
+    struct File;
+    std::unique_ptr<File> file_;
+    TrainState state_;
+};
 
 std::string progress_to_yaml(const TrainProgress& p);
 TrainProgress progress_from_yaml(const std::string& yaml, const std::string& origin);

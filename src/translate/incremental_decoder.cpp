@@ -121,8 +121,7 @@ void IncrementalDecoder<T>::attention_out(const AttentionSpec& s, T* out, const 
 }
 
 template <typename T>
-void IncrementalDecoder<T>::layer_step(int64_t l, T* y, const T* x,
-                                       const std::vector<int64_t>& sentence) {
+void IncrementalDecoder<T>::layer_step(int64_t l, T* y, const T* x) {
     const Params<T>& p = model_.params();
     const DecoderLayerSpec& s = spec_.dec[size_t(l)];
     const SublayerCfg& cfg = dec_cfg_;
@@ -187,7 +186,7 @@ const T* IncrementalDecoder<T>::step(const std::vector<int64_t>& tokens,
     embedding_layer_forward(p, spec_.tgt_embed, positions_, kInference, 0.0, x, tokens.data(),
                             pos_.data(), N, t_ + 1);
     for (int64_t l = 0; l < cfg_.dec_depth; ++l) {
-        layer_step(l, y, x, sentence);
+        layer_step(l, y, x);
         std::swap(x, y);
     }
     const T* top = x;
@@ -217,15 +216,15 @@ void IncrementalDecoder<T>::reorder(const std::vector<int64_t>& parent) {
     n_ = M;
     if (identity) return;  // greedy search and unchanged beams copy nothing
     auto gather = [&](Buf<T>& cache) {
-        T* dst = ensure(gather_, t_ * M * C);
+        gather_.resize(size_t(t_ * M * C));
+        T* dst = gather_.data();
         const T* src = cache.data();
 #pragma omp parallel for collapse(2) schedule(static)
         for (int64_t tau = 0; tau < t_; ++tau)
             for (int64_t i = 0; i < M; ++i)
                 std::memcpy(dst + (tau * M + i) * C, src + (tau * N + parent[size_t(i)]) * C,
                             size_t(C) * sizeof(T));
-        cache.resize(size_t(t_ * M * C));
-        std::copy(dst, dst + t_ * M * C, cache.begin());
+        cache.swap(gather_);  // the old cache becomes the next gather's buffer
     };
     for (int64_t l = 0; l < cfg_.dec_depth; ++l) {
         gather(self_k_[size_t(l)]);

@@ -56,7 +56,7 @@ public:
 
 private:
     void encode(const std::vector<std::vector<int64_t>>& sources);
-    void layer_step(int64_t l, T* y, const T* x, const std::vector<int64_t>& sentence);
+    void layer_step(int64_t l, T* y, const T* x);
     void attention_out(const AttentionSpec& s, T* out, const T* ctx, int64_t N);
 
     const Transformer<T>& model_;

@@ -1,0 +1,35 @@
+// Typed training options (group "Training"), filled once from the resolved options.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "src/config/resolved_options.h"
+
+namespace deepnet {
+
+struct TrainConfig {
+    std::string model_path;
+    bool no_reload = false;
+    int64_t after_epochs = 0, after_batches = 0;
+    double learn_rate = 5e-4;
+    int64_t lr_warmup = 0, lr_decay_inv_sqrt = 0;
+    double beta1 = 0.9, beta2 = 0.98, eps = 1e-8, weight_decay = 0;
+    double clip_norm = 0;
+    int64_t optimizer_delay = 1;
+    double exponential_smoothing = 0;
+    int64_t max_skipped_updates = 20;
+    int64_t disp_freq = 100, save_freq = 1000, valid_freq = 1000;
+    std::vector<std::string> valid_metrics;
+    int64_t early_stopping = 10;
+    int64_t beam_size = 4;
+    double normalize = 0.6;
+    int64_t valid_mini_batch = 32, valid_max_sentences = 0;
+    std::string valid_translation_output;
+    std::string log_json;  // resolved: a path, or empty = off
+};
+
+TrainConfig train_config_from(const ResolvedOptions& opts);
+
+}  // namespace deepnet

@@ -1,0 +1,311 @@
+// The training loop (see trainer.h).
+#include "src/train/trainer.h"
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cmath>
+#include <memory>
+
+#include "src/config/model_yaml.h"
+#include "src/core/error.h"
+#include "src/core/log.h"
+#include "src/model/model_file.h"
+#include "src/train/ema.h"
+#include "src/train/lr_schedule.h"
+#include "src/train/optimizer.h"
+#include "src/train/signals.h"
+#include "src/data/batch_stream.h"
+#include "src/train/train_data.h"
+#include "src/train/train_log.h"
+#include "src/train/train_state.h"
+#include "src/train/validator.h"
+
+namespace deepnet {
+namespace {
+
+bool file_exists(const std::string& p) {
+    struct stat st;
+    return ::stat(p.c_str(), &st) == 0;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// "model.safetensors" -> "model.best-bleu.safetensors"
+std::string best_model_path(const std::string& model, const std::string& metric) {
+    const std::string ext = ".safetensors";
+    if (model.size() > ext.size() && model.compare(model.size() - ext.size(), ext.size(), ext) == 0)
+        return model.substr(0, model.size() - ext.size()) + ".best-" + metric + ext;
+    return model + ".best-" + metric;
+}
+
+// Statistics of the updates since the last progress line.
+struct Interval {
+    double loss = 0, nll = 0, grad_norm = 0;
+    int64_t tokens = 0, sentences = 0, updates = 0;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+};
+
+class TrainingSession {
+public:
+    explicit TrainingSession(const TrainerSetup& s)
+        : setup_(s), cfg_(s.train), opt_(AdamConfig{s.train.beta1, s.train.beta2, s.train.eps,
+                                                     s.train.weight_decay, s.train.clip_norm}),
+          ema_(s.train.exponential_smoothing), log_(s.train.log_json) {
+        schedule_.learn_rate = cfg_.learn_rate;
+        schedule_.warmup = cfg_.lr_warmup;
+        schedule_.decay_inv_sqrt = cfg_.lr_decay_inv_sqrt;
+    }
+
+    int run();
+
+private:
+    void prepare();
+    bool finished() const;
+    bool update();  // false: divergence stop
+    void display();
+    void validate_now();
+    void save(const std::string& why);
+    std::vector<float>& weights_for_use() { return ema_.enabled() ? ema_.values() : model_->params().value; }
+
+    TrainerSetup setup_;
+    const TrainConfig& cfg_;
+    TrainData data_;
+    std::unique_ptr<Transformer<float>> model_;
+    std::unique_ptr<BatchStream> stream_;
+    AdamW<float> opt_;
+    WeightAverage ema_;
+    LrSchedule schedule_;
+    TrainLog log_;
+    TrainState state_;  // progress + metadata (the buffers are filled only to save)
+    Interval interval_;
+    double last_lr_ = 0;
+    int64_t skipped_in_a_row_ = 0;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+    double elapsed_before_ = 0;
+};
+
+// Model options that define the parameter shapes cannot change on resume.
+void check_same_model(const ModelConfig& a, const ModelConfig& b, const std::string& path) {
+    const bool same = a.enc_depth == b.enc_depth && a.dec_depth == b.dec_depth && a.dim_emb == b.dim_emb &&
+                      a.heads == b.heads && a.dim_ffn == b.dim_ffn && a.norm == b.norm &&
+                      a.activation == b.activation && a.tied_embeddings == b.tied_embeddings &&
+                      a.tied_embeddings_all == b.tied_embeddings_all;
+    DEEPNET_USER_CHECK(same, "the model options differ from those of the run saved in " << path
+                                 << " (depths, dim-emb, heads, FFN, norm, activation or tied embeddings): "
+                                    "use --no-reload to start afresh, or another --model path");
+}
+
+void TrainingSession::prepare() {
+    const std::string state_path = train_state_path(cfg_.model_path);
+    std::unique_ptr<StoredTrainState> stored;
+    if (!cfg_.no_reload && file_exists(state_path)) {
+        log::info("resuming from " + state_path + " (use --no-reload to start afresh)");
+        stored = std::make_unique<StoredTrainState>(state_path);
+        check_same_model(model_config_from_yaml_text(stored->meta().config_yaml, state_path), setup_.model,
+                         state_path);
+    }
+    ModelConfig mcfg = setup_.model;
+    data_ = load_train_data(setup_.data, cfg_.model_path + ".spm", mcfg.vocab_size, mcfg.seed,
+                            stored ? stored->meta().vocab_proto : std::string());
+    mcfg.vocab_size = data_.vocab->size();
+    model_ = std::make_unique<Transformer<float>>(mcfg);
+    log::info("model: " + std::to_string(model_->spec().layout.count()) + " parameters, " +
+              std::to_string(mcfg.enc_depth) + "+" + std::to_string(mcfg.dec_depth) + " layers, " +
+              to_string(mcfg.norm) + ", vocabulary " + std::to_string(mcfg.vocab_size));
+    state_.meta.config_yaml = setup_.config_yaml;
+    state_.meta.vocab_proto = data_.vocab->serialized();
+    state_.meta.languages = data_.languages;
+    state_.meta.target_languages = data_.target_languages;
+    if (stored) {
+        TrainState loaded = stored->load_buffers(model_->spec().layout);
+        model_->params().value = std::move(loaded.params);
+        opt_.m() = std::move(loaded.adam_m);
+        opt_.v() = std::move(loaded.adam_v);
+        opt_.set_steps(loaded.progress.updates - loaded.progress.skipped_updates);
+        ema_.values() = std::move(loaded.ema);
+        state_.progress = loaded.progress;
+        elapsed_before_ = loaded.progress.elapsed_seconds;
+        log_.event("resumed", state_.progress.updates);
+        log::info("resumed at update " + std::to_string(state_.progress.updates) + ", epoch " +
+                  std::to_string(state_.progress.epoch));
+    } else {
+        model_->init_parameters();
+    }
+    stream_ = std::make_unique<BatchStream>(data_.train, setup_.data, mcfg.seed,
+                                            DataPosition{state_.progress.epoch, state_.progress.batches_in_epoch});
+}
+
+bool TrainingSession::finished() const {
+    const TrainProgress& p = state_.progress;
+    if (cfg_.after_batches > 0 && p.updates >= cfg_.after_batches) return true;
+    if (cfg_.after_epochs > 0) {
+        const DataPosition pos = stream_->position();  // of the next batch
+        if (pos.epoch > cfg_.after_epochs ||
+            (pos.epoch == cfg_.after_epochs && pos.batches_in_epoch >= stream_->epoch_batches()))
+            return true;
+    }
+    if (cfg_.early_stopping > 0 && p.stalled >= cfg_.early_stopping) return true;
+    return false;
+}
+
+bool TrainingSession::update() {
+    TrainProgress& p = state_.progress;
+    model_->params().zero_grad();
+    double loss = 0, nll = 0;
+    int64_t tokens = 0, sentences = 0;
+    for (int64_t k = 0; k < cfg_.optimizer_delay; ++k) {
+        const BatchPairs pairs = stream_->next();
+        const Batch b = make_batch(pairs.sources, pairs.targets, model_->config());
+        const StepRng rng{model_->config().seed, uint64_t(p.micro_batches), true};
+        const LossStats st = model_->forward(b, rng);
+        model_->backward(b, rng, 1.0);
+        loss += st.loss;
+        nll += st.nll;
+        tokens += st.tokens;
+        sentences += b.B;
+        ++p.micro_batches;
+    }
+    p.epoch = stream_->position().epoch;
+    p.batches_in_epoch = stream_->position().batches_in_epoch;
+    ++p.updates;
+    last_lr_ = schedule_.at(p.updates);
+    UpdateInfo info;
+    info.finite = std::isfinite(loss);
+    if (info.finite) info = opt_.step(model_->params(), last_lr_, 1.0 / double(tokens));
+    if (!info.finite) {
+        ++p.skipped_updates;
+        ++skipped_in_a_row_;
+        log::warn("update " + std::to_string(p.updates) + ": NaN/Inf in the loss or gradient, update skipped (" +
+                  std::to_string(skipped_in_a_row_) + " in a row)");
+        return skipped_in_a_row_ < cfg_.max_skipped_updates;
+    }
+    skipped_in_a_row_ = 0;
+    ema_.update(model_->params().value);
+    p.target_tokens += tokens;
+    interval_.loss += loss;
+    interval_.nll += nll;
+    interval_.tokens += tokens;
+    interval_.sentences += sentences;
+    interval_.grad_norm += info.grad_norm;
+    ++interval_.updates;
+    return true;
+}
+
+void TrainingSession::display() {
+    const TrainProgress& p = state_.progress;
+    ProgressRecord r;
+    r.epoch = p.epoch;
+    r.updates = p.updates;
+    r.sentences = interval_.sentences;
+    const double tok = double(std::max<int64_t>(interval_.tokens, 1));
+    r.loss = interval_.loss / tok;
+    r.perplexity = std::exp(interval_.nll / tok);
+    r.learn_rate = last_lr_;
+    r.grad_norm = interval_.grad_norm / double(std::max<int64_t>(interval_.updates, 1));
+    r.tokens_per_second = double(interval_.tokens) / std::max(seconds_since(interval_.start), 1e-9);
+    r.elapsed_seconds = elapsed_before_ + seconds_since(start_);
+    if (cfg_.after_batches > 0 && interval_.updates > 0)
+        r.remaining_seconds = seconds_since(interval_.start) / double(interval_.updates) *
+                              double(cfg_.after_batches - p.updates);
+    log_.progress(r);
+    interval_ = Interval{};
+}
+
+void TrainingSession::validate_now() {
+    if (!data_.valid) return;
+    TrainProgress& p = state_.progress;
+    std::vector<float> backup;
+    if (ema_.enabled()) {  // validate the averaged weights
+        backup = model_->params().value;
+        model_->params().value = ema_.values();
+    }
+    ValidationOptions vo;
+    vo.metrics = cfg_.valid_metrics;
+    vo.mini_batch = cfg_.valid_mini_batch;
+    vo.beam_size = cfg_.beam_size;
+    vo.normalize = cfg_.normalize;
+    vo.max_sentences = cfg_.valid_max_sentences;
+    vo.translation_output = cfg_.valid_translation_output;
+    const ValidationScores scores = validate(*model_, *data_.valid, *data_.vocab, vo);
+    if (ema_.enabled()) model_->params().value = std::move(backup);
+    ++p.validations;
+    bool first = true;
+    for (const std::string& metric : cfg_.valid_metrics) {
+        const double value = scores.at("").at(metric);
+        auto best = p.best.find(metric);
+        const bool improved = best == p.best.end() || metric_improves(metric, value, best->second);
+        if (improved) {
+            p.best[metric] = value;
+            save_model_file(best_model_path(cfg_.model_path, metric), model_->spec(), weights_for_use().data(),
+                            state_.meta);
+        }
+        if (first) p.stalled = improved ? 0 : p.stalled + 1;
+        // stalled: the early-stopping count for the first metric; -1 (not applicable) otherwise.
+        log_.valid({p.epoch, p.updates, metric, "", value, p.best[metric],
+                    first ? p.stalled : (improved ? 0 : -1)});
+        if (scores.size() > 2)  // several directions: each one too
+            for (const auto& [dir, m] : scores)
+                if (!dir.empty()) log_.valid({p.epoch, p.updates, metric, dir, m.at(metric), m.at(metric), -1});
+        first = false;
+    }
+}
+
+void TrainingSession::save(const std::string& why) {
+    state_.progress.elapsed_seconds = elapsed_before_ + seconds_since(start_);
+    save_model_file(cfg_.model_path, model_->spec(), weights_for_use().data(), state_.meta);
+    state_.params = model_->params().value;
+    state_.adam_m = opt_.m();
+    state_.adam_v = opt_.v();
+    state_.ema = ema_.values();
+    save_train_state(train_state_path(cfg_.model_path), model_->spec().layout, state_);
+    state_.params.clear();
+    state_.adam_m.clear();
+    state_.adam_v.clear();
+    state_.ema.clear();
+    log_.event("saved", state_.progress.updates);
+    log::info("saved " + cfg_.model_path + " and its training state at update " +
+              std::to_string(state_.progress.updates) + " (" + why + ")");
+}
+
+int TrainingSession::run() {
+    install_stop_signal_handlers();
+    prepare();
+    if (finished()) {
+        log::info("training already finished at update " + std::to_string(state_.progress.updates) +
+                  "; nothing to do (use --no-reload to train afresh)");
+        return 0;
+    }
+    while (!finished()) {
+        if (!update()) {
+            log::warn("stopping: " + std::to_string(cfg_.max_skipped_updates) +
+                      " updates in a row had NaN/Inf losses or gradients. The last good checkpoint is "
+                      "intact; lower learn-rate, raise lr-warmup or set clip-norm, then rerun to resume.");
+            return 1;
+        }
+        const int64_t u = state_.progress.updates;
+        if (u % cfg_.disp_freq == 0) display();
+        if (u % cfg_.valid_freq == 0) validate_now();
+        if (stop_requested()) {
+            save("stopped by signal " + std::to_string(stop_signal()));
+            log::info("rerun the same command to resume");
+            return 0;
+        }
+        if (u % cfg_.save_freq == 0) save("save-freq");
+    }
+    if (interval_.updates > 0) display();
+    if (state_.progress.updates % cfg_.valid_freq != 0) validate_now();
+    save("training finished");
+    return 0;
+}
+
+}  // namespace
+
+int run_training(const TrainerSetup& setup) {
+    TrainingSession session(setup);
+    return session.run();
+}
+
+}  // namespace deepnet

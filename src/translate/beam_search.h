@@ -1,0 +1,48 @@
+// Batched beam search over an IncrementalDecoder (Marian's algorithm and scores).
+//   Each sentence starts with one hypothesis "<s>". At each step, every active hypothesis
+//   h of a sentence with k = beam_size - finished slots left is extended by every allowed
+//   token w with score(h) + log p(w | h); the k best extensions (by raw path score) survive.
+//   Extensions ending in </s> leave the beam as finished hypotheses (the beam shrinks);
+//   the others go on. The last allowed position forces </s>, so a sentence ends with
+//   exactly beam_size finished hypotheses, or fewer when the vocabulary runs short.
+//   score (Marian's F0) = sum of the token log-probabilities, </s> included;
+//   total = score / length^normalize, length = tokens + 1 (</s>); n-best sorted by total.
+//   Maximum length (tokens + </s>) = max(1, floor(max_length_factor * source length)),
+//   source length with </s>, per sentence (so a sentence decodes the same alone or in a
+//   batch). <pad>, <s> and (unless allow_unk) <unk> are never produced.
+// beam_size = 1 is greedy search.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "src/translate/incremental_decoder.h"
+
+namespace deepnet {
+
+struct SearchOptions {
+    int64_t beam_size = 4;
+    double normalize = 0.6;
+    double max_length_factor = 3;
+    bool allow_unk = false;
+};
+
+struct Hypothesis {
+    std::vector<int64_t> tokens;  // without </s>
+    double score = 0;             // F0: sum of log-probabilities, </s> included
+    double total = 0;             // score / (tokens + 1)^normalize: the ranking score
+};
+
+// The length normalisation of a finished hypothesis with n tokens (without </s>).
+double normalized_score(double score, int64_t n_tokens, double normalize);
+// Maximum output length, </s> included, for a source of src_len tokens (with </s>).
+int64_t max_output_length(int64_t src_len, double max_length_factor);
+
+// Translates all `sources` (ids without </s>) together, one decoder batch. Returns, per
+// sentence, its finished hypotheses best total first (ties: the earlier finished first).
+template <typename T>
+std::vector<std::vector<Hypothesis>> beam_search(IncrementalDecoder<T>& decoder,
+                                                 const std::vector<std::vector<int64_t>>& sources,
+                                                 const SearchOptions& opt);
+
+}  // namespace deepnet

@@ -1,0 +1,93 @@
+// Text input, tags, cropping and n-best formatting (see text_io.h).
+#include "src/translate/text_io.h"
+
+#include <algorithm>
+#include <iostream>
+#include <sstream>
+
+#include "src/core/error.h"
+#include "src/data/corpus_plan.h"
+
+namespace deepnet {
+
+namespace {
+bool is_stdin(const std::string& path) { return path.empty() || path == "stdin" || path == "-"; }
+
+std::string joined(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+}
+}  // namespace
+
+LineSource::LineSource(const std::string& path) : name_(is_stdin(path) ? "stdin" : path) {
+    if (!is_stdin(path)) file_ = std::make_unique<TextReader>(path);
+}
+
+bool LineSource::next(std::string& line) {
+    if (file_) return file_->next(line);
+    if (!std::getline(std::cin, line)) return false;
+    ++stdin_line_;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto bad = find_invalid_utf8(line);
+    DEEPNET_USER_CHECK(!bad, "stdin:" << stdin_line_ << ": invalid UTF-8 (byte offset " << *bad
+                                      << ")");
+    return true;
+}
+
+int64_t LineSource::line_number() const { return file_ ? file_->line_number() : stdin_line_; }
+
+int64_t target_language_tag(const std::vector<std::string>& target_languages,
+                            const std::string& requested, const Vocab& vocab,
+                            std::vector<std::string>& warnings) {
+    if (target_languages.empty()) {
+        if (!requested.empty())
+            warnings.push_back("--target-lang " + requested +
+                               " is ignored: the model has no target-language tags");
+        return -1;
+    }
+    DEEPNET_USER_CHECK(!requested.empty(),
+                       "the model is multilingual: choose the target language with --target-lang "
+                       "(one of: " << joined(target_languages) << ")");
+    DEEPNET_USER_CHECK(std::find(target_languages.begin(), target_languages.end(), requested) !=
+                           target_languages.end(),
+                       "unknown target language '" << requested
+                                                   << "'; the model translates into: "
+                                                   << joined(target_languages));
+    const std::string tag = language_tag(requested);
+    const int64_t id = vocab.id_of(tag);
+    DEEPNET_USER_CHECK(id >= 0, "the model's vocabulary has no piece " << tag);
+    return id;
+}
+
+std::vector<int64_t> encode_line(const std::string& line, const Vocab& vocab, int64_t tag,
+                                 const SourceLimits& limits, const std::string& what,
+                                 std::vector<std::string>& warnings) {
+    std::vector<int64_t> ids;
+    if (tag >= 0) ids.push_back(tag);
+    const std::vector<int64_t> pieces = vocab.encode(line);
+    ids.insert(ids.end(), pieces.begin(), pieces.end());
+    if (int64_t(ids.size()) > limits.max_length) {
+        DEEPNET_USER_CHECK(limits.crop, what << " has " << ids.size()
+                                             << " tokens, more than max-length "
+                                             << limits.max_length
+                                             << " (use --max-length-crop to crop it)");
+        warnings.push_back(what + " has " + std::to_string(ids.size()) +
+                           " tokens; cropped to max-length " + std::to_string(limits.max_length));
+        ids.resize(size_t(limits.max_length));
+    }
+    return ids;
+}
+
+std::string format_score(double score) {
+    std::ostringstream os;
+    os << float(score);
+    return os.str();
+}
+
+std::string nbest_line(int64_t id, const std::string& translation, const Hypothesis& h) {
+    return std::to_string(id) + " ||| " + translation + " ||| F0= " + format_score(h.score) +
+           " ||| " + format_score(h.total);
+}
+
+}  // namespace deepnet

@@ -1,0 +1,96 @@
+// Batching for translation and scoring (see translator.h).
+#include "src/translate/translator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "src/core/error.h"
+
+namespace deepnet {
+
+std::vector<std::vector<size_t>> length_sorted_batches(const std::vector<int64_t>& lengths,
+                                                       int64_t mini_batch) {
+    DEEPNET_CHECK(mini_batch >= 1, "mini-batch " << mini_batch << " must be at least 1");
+    std::vector<size_t> order(lengths.size());
+    std::iota(order.begin(), order.end(), size_t(0));
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return lengths[a] > lengths[b]; });
+    std::vector<std::vector<size_t>> batches;
+    for (size_t i = 0; i < order.size(); i += size_t(mini_batch)) {
+        const size_t end = std::min(order.size(), i + size_t(mini_batch));
+        batches.emplace_back(order.begin() + long(i), order.begin() + long(end));
+    }
+    return batches;
+}
+
+template <typename T>
+std::vector<std::vector<Hypothesis>> translate_ids(IncrementalDecoder<T>& decoder,
+                                                   const std::vector<std::vector<int64_t>>& sources,
+                                                   const SearchOptions& opt, int64_t mini_batch) {
+    std::vector<int64_t> lengths;
+    for (const auto& s : sources) lengths.push_back(int64_t(s.size()));
+    std::vector<std::vector<Hypothesis>> out(sources.size());
+    for (const auto& batch : length_sorted_batches(lengths, mini_batch)) {
+        std::vector<std::vector<int64_t>> src;
+        for (size_t i : batch) src.push_back(sources[i]);
+        auto nbest = beam_search(decoder, src, opt);
+        for (size_t j = 0; j < batch.size(); ++j) out[batch[j]] = std::move(nbest[j]);
+    }
+    return out;
+}
+
+template <typename T>
+std::vector<double> score_pairs(Transformer<T>& model,
+                                const std::vector<std::vector<int64_t>>& sources,
+                                const std::vector<std::vector<int64_t>>& targets,
+                                int64_t mini_batch) {
+    DEEPNET_CHECK(sources.size() == targets.size(),
+                  "score_pairs: " << sources.size() << " sources, " << targets.size() << " targets");
+    const int64_t V = model.config().vocab_size;
+    std::vector<int64_t> lengths;
+    for (size_t i = 0; i < sources.size(); ++i)
+        lengths.push_back(int64_t(std::max(sources[i].size(), targets[i].size())));
+    std::vector<double> out(sources.size(), 0.0);
+    for (const auto& batch : length_sorted_batches(lengths, mini_batch)) {
+        std::vector<std::vector<int64_t>> src, tgt;
+        for (size_t i : batch) {
+            src.push_back(sources[i]);
+            tgt.push_back(targets[i]);
+        }
+        const Batch b = make_batch(src, tgt, model.config());
+        model.forward(b, StepRng{0, 0, false});
+        const T* logits = model.logits();
+        std::vector<double> row_logp(size_t(b.B * b.T), 0.0);
+#pragma omp parallel for schedule(static)
+        for (int64_t n = 0; n < b.B * b.T; ++n) {
+            const int64_t target = b.tgt_out[size_t(n)];
+            if (target < 0) continue;
+            const T* r = logits + n * V;
+            double mx = double(r[0]);
+            for (int64_t v = 1; v < V; ++v) mx = std::max(mx, double(r[v]));
+            double sum = 0;
+            for (int64_t v = 0; v < V; ++v) sum += std::exp(double(r[v]) - mx);
+            row_logp[size_t(n)] = double(r[target]) - mx - std::log(sum);
+        }
+        for (size_t j = 0; j < batch.size(); ++j) {
+            double s = 0;
+            for (int64_t t = 0; t < b.T; ++t) s += row_logp[size_t(int64_t(j) * b.T + t)];
+            out[batch[j]] = s;
+        }
+    }
+    return out;
+}
+
+#define DEEPNET_INSTANTIATE(T)                                                                 \
+    template std::vector<std::vector<Hypothesis>> translate_ids<T>(                            \
+        IncrementalDecoder<T>&, const std::vector<std::vector<int64_t>>&, const SearchOptions&, \
+        int64_t);                                                                              \
+    template std::vector<double> score_pairs<T>(Transformer<T>&,                               \
+                                                const std::vector<std::vector<int64_t>>&,      \
+                                                const std::vector<std::vector<int64_t>>&, int64_t);
+DEEPNET_INSTANTIATE(float)
+DEEPNET_INSTANTIATE(double)
+#undef DEEPNET_INSTANTIATE
+
+}  // namespace deepnet

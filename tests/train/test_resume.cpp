@@ -1,0 +1,72 @@
+// Exact resume: a run of 2k updates and a run stopped at k and restarted to 2k produce
+// bitwise-identical weights, optimizer state and the same logged losses.
+#include <catch2/catch.hpp>
+
+#include "train_fixture.h"
+
+using namespace deepnet;
+using namespace deepnet::test;
+
+TEST_CASE("a run stopped at k and resumed to 2k equals a straight run of 2k", "[train][resume]") {
+    const std::string dir = make_task_dir("resume");
+    for (const std::string extra : {"", "exponential-smoothing", "optimizer-delay"}) {
+        INFO("variant: " << (extra.empty() ? "plain" : extra));
+        auto args = [&](const std::string& model, const std::string& after) {
+            std::vector<std::string> a = tiny_run_args(dir, model);
+            a.insert(a.end(), {"--after-batches", after, "--save-freq", "1000",
+                               "--transformer-dropout", "0.2", "--transformer-dropout-attention", "0.1"});
+            if (extra == "exponential-smoothing") a.insert(a.end(), {"--exponential-smoothing", "0.01"});
+            if (extra == "optimizer-delay") a.insert(a.end(), {"--optimizer-delay", "2"});
+            return a;
+        };
+        const std::string straight = "straight_" + extra + ".safetensors";
+        const std::string split = "split_" + extra + ".safetensors";
+        REQUIRE(train_with(args(straight, "12")) == 0);
+        REQUIRE(train_with(args(split, "6")) == 0);
+        REQUIRE(train_with(args(split, "12")) == 0);  // resumes from update 6
+
+        const auto loss_a = json_field(dir + "/" + straight + ".train.jsonl", "train", "loss");
+        const auto loss_b = json_field(dir + "/" + split + ".train.jsonl", "train", "loss");
+        REQUIRE(loss_a.size() == 12);
+        REQUIRE(loss_a == loss_b);
+        const auto upd_b = json_field(dir + "/" + split + ".train.jsonl", "event", "updates");
+        REQUIRE(upd_b == std::vector<std::string>{"6", "6", "12"});  // saved, resumed, saved
+
+        // Weights bitwise (the metadata holds each run's own options, e.g. --model).
+        const std::string a = tensor_bytes(dir + "/" + straight), b = tensor_bytes(dir + "/" + split);
+        REQUIRE(a.size() > 100000);
+        REQUIRE(a == b);
+        // Weights, Adam moments and the weight average of the training state, bitwise.
+        const std::string sa = tensor_bytes(dir + "/" + straight + ".state.safetensors");
+        const std::string sb = tensor_bytes(dir + "/" + split + ".state.safetensors");
+        REQUIRE(sa.size() > 3 * a.size() - 1);
+        REQUIRE(sa == sb);
+    }
+}
+
+TEST_CASE("rerunning a finished run does nothing; --no-reload starts afresh", "[train][resume]") {
+    const std::string dir = make_task_dir("rerun");
+    auto a = tiny_run_args(dir, "m.safetensors");
+    a.insert(a.end(), {"--after-batches", "3"});
+    REQUIRE(train_with(a) == 0);
+    const std::string first = file_bytes(dir + "/m.safetensors");
+    REQUIRE(train_with(a) == 0);
+    REQUIRE(file_bytes(dir + "/m.safetensors") == first);
+    auto b = a;
+    b.push_back("--no-reload");
+    b.insert(b.end(), {"--seed", "99"});
+    REQUIRE(train_with(b) == 0);
+    REQUIRE(file_bytes(dir + "/m.safetensors") != first);
+}
+
+TEST_CASE("changing the model shape on resume is a clear error", "[train][resume]") {
+    const std::string dir = make_task_dir("shape");
+    auto a = tiny_run_args(dir, "m.safetensors");
+    auto b = a;
+    a.insert(a.end(), {"--after-batches", "2"});
+    REQUIRE(train_with(a) == 0);
+    for (size_t i = 0; i + 1 < b.size(); ++i)
+        if (b[i] == "--enc-depth") b[i + 1] = "3";
+    b.insert(b.end(), {"--after-batches", "4"});
+    REQUIRE_THROWS_WITH(train_with(b), Catch::Contains("--no-reload"));
+}
