@@ -17,5 +17,8 @@ const std::vector<Subcommand>& subcommands();
 
 int run_train(const std::vector<std::string>& args);
 int run_generate_task(const std::vector<std::string>& args);
+int run_eval(const std::vector<std::string>& args);
+int run_translate(const std::vector<std::string>& args);
+int run_score(const std::vector<std::string>& args);
 
 }  // namespace deepnet

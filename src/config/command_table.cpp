@@ -15,9 +15,12 @@ const std::vector<CommandSpec>& command_table() {
          {general_options(), model_options(), data_options(), training_options()},
          {check_model_options, check_data_options},
          {derive_model_values}},
+        {"eval", "Score hypotheses against references: BLEU and chrF, sacreBLEU 2.x compatible.",
+         {general_options(), eval_options()}, {}, {}},
         {"generate-task", "Write the built-in translation task (train/valid/test files).",
          {general_options(), generate_task_options()}, {}, {}},
-        {"translate", "Translate text with a trained model.", {general_options()}, {}, {}},
+        {"translate", "Translate text with a trained model.", {general_options(), translate_options()}, {}, {}},
+        {"score", "Score sentence pairs with a trained model.", {general_options(), score_options()}, {}, {}},
     };
     return table;
 }

@@ -34,4 +34,7 @@ OptionGroup generate_task_options();
 OptionGroup translate_options();
 OptionGroup score_options();
 
+// options_eval.cpp: references, metrics, tokenizer, output format of `deepnet eval`.
+OptionGroup eval_options();
+
 }  // namespace deepnet

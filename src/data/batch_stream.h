@@ -44,9 +44,10 @@ public:
     BatchStream& operator=(const BatchStream&) = delete;
 
     BatchPairs next();  // never runs out: moves on to the next epoch
-    // Of the next batch next() returns; save this to resume.
+    // Batches handed out so far, as (epoch, count in it); save this to resume. After the
+    // last batch of an epoch it reads (epoch, epoch_batches()) until next() moves on.
     DataPosition position() const { return pos_; }
-    int64_t epoch_batches() const { return int64_t(current_.size()); }
+    int64_t epoch_batches() const { return int64_t(current_.size()); }  // of position().epoch
 
 private:
     void start_prefetch(int64_t epoch);

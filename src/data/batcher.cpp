@@ -2,7 +2,6 @@
 #include "src/data/batcher.h"
 
 #include <algorithm>
-#include <numeric>
 
 #include "src/core/error.h"
 #include "src/data/data_rng.h"

@@ -88,9 +88,14 @@ void clause(uint64_t key, uint64_t& ctr, std::string& en, std::string& xx) {
     xx += o_xx + " " + v.xx;
 }
 
+// mkdir -p
 void make_dir(const std::string& dir) {
-    if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-        throw UserError("cannot create directory '" + dir + "': " + std::strerror(errno));
+    for (size_t i = 1; i <= dir.size(); ++i) {
+        if (i < dir.size() && dir[i] != '/') continue;
+        const std::string part = dir.substr(0, i);
+        if (mkdir(part.c_str(), 0755) != 0 && errno != EEXIST)
+            throw UserError("cannot create directory '" + part + "': " + std::strerror(errno));
+    }
 }
 
 }  // namespace

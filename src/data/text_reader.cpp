@@ -171,6 +171,9 @@ bool TextReader::next(std::string& line) {
     line.assign(buffer_, pos_, len);
     pos_ = end < buffer_.size() ? end + 1 : end;
     ++line_number_;
+    // A byte order mark (some Windows editors write one) is not text; SentencePiece would
+    // learn it as a character of the first sentence.
+    if (line_number_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
     if (const auto bad = find_invalid_utf8(line))
         throw UserError(path_ + ":" + std::to_string(line_number_) + ": invalid UTF-8 (byte offset " +
                         std::to_string(*bad) + "); convert the file to UTF-8 (e.g. iconv) or "

@@ -29,8 +29,9 @@ public:
     TextReader& operator=(const TextReader&) = delete;
 
     // The next line without its "\n" (and without a trailing "\r", so CRLF files read like
-    // LF files); false at end of file. Throws UserError "file:line: invalid UTF-8 (byte
-    // offset N)" on a bad line and UserError naming the file on corrupt gzip data.
+    // LF files, and without a UTF-8 byte order mark on line 1); false at end of file.
+    // Throws UserError "file:line: invalid UTF-8 (byte offset N)" on a bad line and
+    // UserError naming the file on corrupt gzip data.
     bool next(std::string& line);
 
     int64_t line_number() const { return line_number_; }  // 1-based, of the last line read

@@ -23,11 +23,15 @@ CorpusPlan plan_valid(const DataConfig& cfg, const CorpusPlan& train) {
 }  // namespace
 
 TrainingData prepare_training_data(const DataConfig& cfg, int64_t vocab_size, uint64_t seed,
-                                   int64_t threads) {
+                                   int64_t threads, const std::string& stored_vocab) {
+    DEEPNET_USER_CHECK(!cfg.train_sets.empty(), "no training data: set train-sets (e.g. --train-sets "
+                                                "corpus.en corpus.de)");
     const CorpusPlan plan = plan_corpora(cfg.train_sets, cfg.train_langs, cfg.both_directions,
                                          cfg.lang_tags, "train-sets");
-    Vocab vocab = Vocab::load_or_train(cfg.vocab_path, plan.distinct_files(), vocab_size,
-                                       cfg.sentencepiece_max_lines, seed, plan.tags);
+    Vocab vocab = !stored_vocab.empty()
+                      ? Vocab::from_serialized(stored_vocab)
+                      : Vocab::load_or_train(cfg.vocab_path, plan.distinct_files(), vocab_size,
+                                             cfg.sentencepiece_max_lines, seed, plan.tags);
     LoadOptions train_opts;
     train_opts.max_length = cfg.max_length;
     train_opts.threads = threads;

@@ -22,9 +22,11 @@ struct TrainingData {
 };
 
 // vocab_size: dim-vocabs; seed: the run's seed (vocabulary sampling). threads: tokenisation
-// threads, 0 = all cores. Throws UserError for every problem in the data or options.
+// threads, 0 = all cores. stored_vocab: a serialized SentencePiece model that wins over
+// cfg.vocab_path (a resumed run keeps the vocabulary it started with). Throws UserError for
+// every problem in the data or options.
 TrainingData prepare_training_data(const DataConfig& cfg, int64_t vocab_size, uint64_t seed,
-                                   int64_t threads = 0);
+                                   int64_t threads = 0, const std::string& stored_vocab = "");
 
 // One line per file pair: "a.en -> a.de: 1000 lines, 990 kept, 4 empty, 6 longer than 100".
 std::vector<std::string> describe_stats(const ParallelData& data, int64_t max_length);

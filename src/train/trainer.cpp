@@ -16,7 +16,7 @@
 #include "src/train/optimizer.h"
 #include "src/train/signals.h"
 #include "src/data/batch_stream.h"
-#include "src/train/train_data.h"
+#include "src/data/training_data.h"
 #include "src/train/train_log.h"
 #include "src/train/train_state.h"
 #include "src/train/validator.h"
@@ -72,7 +72,7 @@ private:
 
     TrainerSetup setup_;
     const TrainConfig& cfg_;
-    TrainData data_;
+    std::unique_ptr<TrainingData> data_;  // set in prepare()
     std::unique_ptr<Transformer<float>> model_;
     std::unique_ptr<BatchStream> stream_;
     AdamW<float> opt_;
@@ -108,17 +108,24 @@ void TrainingSession::prepare() {
                          state_path);
     }
     ModelConfig mcfg = setup_.model;
-    data_ = load_train_data(setup_.data, cfg_.model_path + ".spm", mcfg.vocab_size, mcfg.seed,
-                            stored ? stored->meta().vocab_proto : std::string());
-    mcfg.vocab_size = data_.vocab->size();
+    DataConfig dcfg = setup_.data;
+    if (dcfg.vocab_path.empty()) dcfg.vocab_path = cfg_.model_path + ".spm";
+    data_ = std::make_unique<TrainingData>(prepare_training_data(dcfg, mcfg.vocab_size, mcfg.seed, 0,
+                                  stored ? stored->meta().vocab_proto : std::string()));
+    for (const std::string& line : describe_stats(*data_->train, dcfg.max_length)) log::info("train " + line);
+    if (data_->valid)
+        for (const std::string& line : describe_stats(*data_->valid, 0)) log::info("valid " + line);
+    mcfg.vocab_size = data_->vocab.size();
     model_ = std::make_unique<Transformer<float>>(mcfg);
     log::info("model: " + std::to_string(model_->spec().layout.count()) + " parameters, " +
               std::to_string(mcfg.enc_depth) + "+" + std::to_string(mcfg.dec_depth) + " layers, " +
               to_string(mcfg.norm) + ", vocabulary " + std::to_string(mcfg.vocab_size));
     state_.meta.config_yaml = setup_.config_yaml;
-    state_.meta.vocab_proto = data_.vocab->serialized();
-    state_.meta.languages = data_.languages;
-    state_.meta.target_languages = data_.target_languages;
+    state_.meta.vocab_proto = data_->vocab.serialized();
+    state_.meta.languages = data_->train->languages();
+    if (data_->train->plan().use_tags)
+        for (const std::string& tag : data_->train->plan().tags)
+            state_.meta.target_languages.push_back(tag.substr(3, tag.size() - 4));  // <2xx> -> xx
     if (stored) {
         TrainState loaded = stored->load_buffers(model_->spec().layout);
         model_->params().value = std::move(loaded.params);
@@ -134,7 +141,7 @@ void TrainingSession::prepare() {
     } else {
         model_->init_parameters();
     }
-    stream_ = std::make_unique<BatchStream>(data_.train, setup_.data, mcfg.seed,
+    stream_ = std::make_unique<BatchStream>(data_->train, setup_.data, mcfg.seed,
                                             DataPosition{state_.progress.epoch, state_.progress.batches_in_epoch});
 }
 
@@ -215,7 +222,7 @@ void TrainingSession::display() {
 }
 
 void TrainingSession::validate_now() {
-    if (!data_.valid) return;
+    if (!data_->valid) return;
     TrainProgress& p = state_.progress;
     std::vector<float> backup;
     if (ema_.enabled()) {  // validate the averaged weights
@@ -229,7 +236,7 @@ void TrainingSession::validate_now() {
     vo.normalize = cfg_.normalize;
     vo.max_sentences = cfg_.valid_max_sentences;
     vo.translation_output = cfg_.valid_translation_output;
-    const ValidationScores scores = validate(*model_, *data_.valid, *data_.vocab, vo);
+    const ValidationScores scores = validate(*model_, *data_->valid, data_->vocab, vo);
     if (ema_.enabled()) model_->params().value = std::move(backup);
     ++p.validations;
     bool first = true;

@@ -1,8 +1,12 @@
 // Text input, tags, cropping and n-best formatting (see text_io.h).
 #include "src/translate/text_io.h"
 
+#include <poll.h>
+#include <unistd.h>
+
 #include <algorithm>
-#include <iostream>
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 
 #include "src/core/error.h"
@@ -24,9 +28,48 @@ LineSource::LineSource(const std::string& path) : name_(is_stdin(path) ? "stdin"
     if (!is_stdin(path)) file_ = std::make_unique<TextReader>(path);
 }
 
+bool LineSource::fill(bool wait) {
+    if (eof_) return false;
+    if (!wait) {
+        pollfd p{0, POLLIN, 0};
+        if (::poll(&p, 1, 0) <= 0) return true;  // nothing there yet (or poll unsupported)
+    }
+    if (pos_ > 0) {
+        buf_.erase(0, pos_);
+        pos_ = 0;
+    }
+    char chunk[65536];
+    for (;;) {
+        const ssize_t n = ::read(0, chunk, sizeof(chunk));
+        if (n > 0) {
+            buf_.append(chunk, size_t(n));
+            return true;
+        }
+        if (n == 0) {
+            eof_ = true;
+            return false;
+        }
+        DEEPNET_USER_CHECK(errno == EINTR, "reading stdin failed: " << std::strerror(errno));
+    }
+}
+
+bool LineSource::would_block() {
+    if (file_ || buf_.find('\n', pos_) != std::string::npos || eof_) return false;
+    fill(false);
+    return buf_.find('\n', pos_) == std::string::npos && !eof_;
+}
+
 bool LineSource::next(std::string& line) {
     if (file_) return file_->next(line);
-    if (!std::getline(std::cin, line)) return false;
+    size_t nl;
+    while ((nl = buf_.find('\n', pos_)) == std::string::npos && fill(true)) {
+    }
+    if (nl == std::string::npos) {  // end of input: a last line without newline, or nothing
+        if (pos_ >= buf_.size()) return false;
+        nl = buf_.size();
+    }
+    line.assign(buf_, pos_, nl - pos_);
+    pos_ = std::min(buf_.size(), nl + 1);
     ++stdin_line_;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const auto bad = find_invalid_utf8(line);
@@ -60,6 +103,19 @@ int64_t target_language_tag(const std::vector<std::string>& target_languages,
     return id;
 }
 
+InferenceModel load_inference_model(const std::string& path, const std::string& target_lang,
+                                    std::vector<std::string>& warnings) {
+    LoadedModel loaded = load_model_file(path);
+    Vocab vocab = Vocab::from_serialized(loaded.meta.vocab_proto);
+    DEEPNET_USER_CHECK(vocab.size() == loaded.config.vocab_size,
+                       path << ": the vocabulary has " << vocab.size()
+                            << " pieces but the model's embeddings have "
+                            << loaded.config.vocab_size << " rows");
+    const int64_t tag = target_language_tag(loaded.meta.target_languages, target_lang, vocab,
+                                            warnings);
+    return InferenceModel{std::move(loaded), std::move(vocab), tag};
+}
+
 std::vector<int64_t> encode_line(const std::string& line, const Vocab& vocab, int64_t tag,
                                  const SourceLimits& limits, const std::string& what,
                                  std::vector<std::string>& warnings) {
@@ -71,7 +127,7 @@ std::vector<int64_t> encode_line(const std::string& line, const Vocab& vocab, in
         DEEPNET_USER_CHECK(limits.crop, what << " has " << ids.size()
                                              << " tokens, more than max-length "
                                              << limits.max_length
-                                             << " (use --max-length-crop to crop it)");
+                                             << " and max-length-crop is off");
         warnings.push_back(what + " has " + std::to_string(ids.size()) +
                            " tokens; cropped to max-length " + std::to_string(limits.max_length));
         ids.resize(size_t(limits.max_length));

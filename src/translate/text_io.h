@@ -10,23 +10,34 @@
 
 #include "src/data/text_reader.h"
 #include "src/data/vocab.h"
+#include "src/model/model_file.h"
 #include "src/translate/beam_search.h"
 
 namespace deepnet {
 
 // Lines of a file (plain or gzip, via TextReader) or of standard input ("", "stdin", "-").
 // Throws UserError "<name>:<line>: invalid UTF-8 ..." on a bad line.
+// Standard input is read with read(2) into an own buffer, so would_block() can tell whether
+// the next line is already there: an interactive user gets each translation as soon as its
+// line is in, while piped input still fills whole maxi-batches.
 class LineSource {
 public:
     explicit LineSource(const std::string& path);
     bool next(std::string& line);
+    // True when reading the next line would wait for more input (stdin only).
+    bool would_block();
     int64_t line_number() const;  // 1-based, of the last line read
     const std::string& name() const { return name_; }
 
 private:
+    bool fill(bool wait);  // reads what fd 0 has; false at end of input
+
     std::unique_ptr<TextReader> file_;
     std::string name_;
     int64_t stdin_line_ = 0;
+    std::string buf_;
+    size_t pos_ = 0;
+    bool eof_ = false;
 };
 
 // The id of the tag <2xx> for `requested`, or -1 for a model without tags. UserError when a
@@ -47,6 +58,16 @@ struct SourceLimits {
 std::vector<int64_t> encode_line(const std::string& line, const Vocab& vocab, int64_t tag,
                                  const SourceLimits& limits, const std::string& what,
                                  std::vector<std::string>& warnings);
+
+// A loaded model ready for inference: weights, its vocabulary and the source tag to use.
+struct InferenceModel {
+    LoadedModel loaded;
+    Vocab vocab;
+    int64_t tag = -1;  // <2xx> id, or -1
+};
+// Loads the model file and its vocabulary, checks that they agree, resolves --target-lang.
+InferenceModel load_inference_model(const std::string& path, const std::string& target_lang,
+                                    std::vector<std::string>& warnings);
 
 // "id ||| translation ||| F0= score ||| total" (Marian's n-best line, no newline).
 std::string nbest_line(int64_t id, const std::string& translation, const Hypothesis& h);

@@ -38,8 +38,10 @@ TEST_CASE("plain and gzip files read the same lines; format by magic bytes", "[d
     CHECK(reader.line_number() == 2);
 }
 
-TEST_CASE("empty file has no lines", "[data]") {
+TEST_CASE("empty file has no lines; a byte order mark is dropped", "[data]") {
     TempDir dir;
+    CHECK(read_lines(dir.write("bom.en", "\xEF\xBB\xBFhello\nworld\n")) ==
+          std::vector<std::string>{"hello", "world"});
     CHECK(read_lines(dir.write("empty.en", "")).empty());
     CHECK(read_lines(deepnet::test::write_gzip(dir, "empty.en.gz", "")).empty());
 }
