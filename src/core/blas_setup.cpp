@@ -40,16 +40,27 @@ std::string choose_openblas_coretype(const std::string& detected, const CpuFeatu
 }
 
 void ensure_fast_blas(char** argv) {
-    // The marker stops a second attempt if the forced core is still reported as weak.
-    if (std::getenv("DEEPNET_BLAS_REEXEC")) return;
+    // The marker stops a second attempt (e.g. if the forced core is still reported as weak).
+    if (std::getenv("DEEPNET_RUNTIME_ENV")) return;
+    bool changed = false;
     const std::string core = blas_core_name();
     const std::string force =
         choose_openblas_coretype(core, detect_cpu_features(), std::getenv("OPENBLAS_CORETYPE"));
-    if (force.empty()) return;
-    setenv("OPENBLAS_CORETYPE", force.c_str(), 1);
-    setenv("DEEPNET_BLAS_REEXEC", core.c_str(), 1);
+    if (!force.empty()) {
+        setenv("OPENBLAS_CORETYPE", force.c_str(), 1);
+        changed = true;
+    }
+    // libgomp spins at every barrier by default; when the cores are shared with other work
+    // that burns the time slices the other threads need (measured: 3x slower training on
+    // a loaded 2-core machine). Sleeping waiters cost little at our region sizes.
+    if (!std::getenv("OMP_WAIT_POLICY") && !std::getenv("GOMP_SPINCOUNT")) {
+        setenv("OMP_WAIT_POLICY", "passive", 1);
+        changed = true;
+    }
+    if (!changed) return;
+    setenv("DEEPNET_RUNTIME_ENV", core.c_str(), 1);
     execv("/proc/self/exe", argv);
-    // exec failed (no /proc?): carry on with the slow kernels rather than fail.
+    // exec failed (no /proc?): carry on with the defaults rather than fail.
 }
 
 std::string blas_core_name() {

@@ -304,7 +304,8 @@ int TrainingSession::run() {
     }
     if (interval_.updates > 0) display();
     if (state_.progress.updates % cfg_.valid_freq != 0) validate_now();
-    save("training finished");
+    if (state_.progress.updates % cfg_.save_freq != 0) save("training finished");
+    log::info("training finished at update " + std::to_string(state_.progress.updates));
     return 0;
 }
 

@@ -67,15 +67,16 @@ def describe_runtime():
     lines = ["torch %s, threads %d (interop %d), OPENBLAS_CORETYPE=%s" % (
         torch.__version__, torch.get_num_threads(), torch.get_num_interop_threads(),
         os.environ.get("OPENBLAS_CORETYPE", "(unset)"))]
-    for lib in ("libblas.so.3", "libopenblas.so.0"):
-        try:
-            h = ctypes.CDLL(lib)
-            h.openblas_get_corename.restype = ctypes.c_char_p
-            lines.append("%s: OpenBLAS core %s, %d threads, %s" % (
-                lib, h.openblas_get_corename().decode(), h.openblas_get_num_threads(),
-                os.path.realpath("/lib/x86_64-linux-gnu/" + lib)))
-        except (OSError, AttributeError):
-            lines.append("%s: not OpenBLAS" % lib)
+    with open("/proc/self/maps") as f:
+        loaded = sorted({l.split()[-1] for l in f if "blas" in l.split()[-1]})
+    try:  # the library torch's BLAS calls resolve to (Debian: alternatives libblas.so.3)
+        h = ctypes.CDLL("libblas.so.3")
+        h.openblas_get_corename.restype = ctypes.c_char_p
+        lines.append("BLAS: OpenBLAS core %s, %d threads (openblas_get_num_threads)" % (
+            h.openblas_get_corename().decode(), h.openblas_get_num_threads()))
+    except (OSError, AttributeError):
+        lines.append("BLAS: libblas.so.3 is not OpenBLAS")
+    lines.append("BLAS libraries loaded: " + ", ".join(os.path.realpath(x) for x in loaded))
     cfg = torch.__config__.show()
     cap = re.search(r"CPU capability usage: (\S+)", cfg)
     blas = re.search(r"BLAS_INFO=([^,]+)", cfg)
