@@ -65,8 +65,7 @@ TEST_CASE("changing the model shape on resume is a clear error", "[train][resume
     auto b = a;
     a.insert(a.end(), {"--after-batches", "2"});
     REQUIRE(train_with(a) == 0);
-    for (size_t i = 0; i + 1 < b.size(); ++i)
-        if (b[i] == "--enc-depth") b[i + 1] = "3";
-    b.insert(b.end(), {"--after-batches", "4"});
+    set_arg(b, "--enc-depth", "3");
+    set_arg(b, "--after-batches", "4");
     REQUIRE_THROWS_WITH(train_with(b), Catch::Contains("--no-reload"));
 }

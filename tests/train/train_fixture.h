@@ -33,8 +33,18 @@ inline std::vector<std::string> tiny_run_args(const std::string& dir, const std:
     return {"--train-sets", dir + "/train.en", dir + "/train.xx", "--dim-vocabs", "120",
             "--enc-depth", "2", "--dec-depth", "2", "--dim-emb", "32", "--transformer-heads", "2",
             "--transformer-dim-ffn", "48", "--mini-batch-words", "300", "--lr-warmup", "5",
-            "--learn-rate", "2e-3", "--disp-freq", "1", "--quiet", "--cpu-threads", "2",
+            "--learn-rate", "2e-3", "--disp-freq", "1", "--cpu-threads", "2",
             "-m", dir + "/" + model, "--vocabs", dir + "/vocab.spm"};
+}
+
+// Sets `flag value` in args, replacing an existing value.
+inline void set_arg(std::vector<std::string>& args, const std::string& flag, const std::string& value) {
+    for (size_t i = 0; i + 1 < args.size(); ++i)
+        if (args[i] == flag) {
+            args[i + 1] = value;
+            return;
+        }
+    args.insert(args.end(), {flag, value});
 }
 
 inline int train_with(const std::vector<std::string>& args) {

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Prepares Multi30k (task 1: en, de, fr, cs; train 29k, val 1,014, test_2016_flickr 1,000
+# lines) in DIR as gzip files train.XX.gz, val.XX.gz, test_2016_flickr.XX.gz.
+#   scripts/get-multi30k.sh DIR [SOURCE_DIR]
+# SOURCE_DIR (default: ../shared/data/multi30k beside the checkout, if present) is a local
+# copy; without one the files are downloaded from the public multi30k/dataset repository.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+dir=${1:?usage: get-multi30k.sh DIR [SOURCE_DIR]}
+src=${2:-}
+[ -n "$src" ] || { [ -d "$here/../shared/data/multi30k" ] && src="$here/../shared/data/multi30k"; } || true
+mkdir -p "$dir"
+url=https://raw.githubusercontent.com/multi30k/dataset/master/data/task1/raw
+for split in train val test_2016_flickr; do
+    for lang in en de fr cs; do
+        f=$split.$lang.gz
+        [ -s "$dir/$f" ] && continue
+        if [ -n "$src" ] && [ -s "$src/$f" ]; then
+            cp "$src/$f" "$dir/$f"
+        else
+            echo "get-multi30k: downloading $f" >&2
+            curl -fsSL --retry 3 -o "$dir/$f.part" "$url/$f" && mv "$dir/$f.part" "$dir/$f"
+        fi
+    done
+done
+for f in "$dir"/*.gz; do gzip -t "$f" || { echo "get-multi30k: $f is damaged" >&2; exit 1; }; done
+echo "get-multi30k: $(zcat "$dir/train.en.gz" | wc -l) training lines in $dir (${src:-downloaded})"
