@@ -125,7 +125,7 @@ void TrainingSession::prepare() {
     state_.meta.languages = data_->train->languages();
     if (data_->train->plan().use_tags)
         for (const std::string& tag : data_->train->plan().tags)
-            state_.meta.target_languages.push_back(tag.substr(3, tag.size() - 4));  // <2xx> -> xx
+            state_.meta.target_languages.push_back(tag.substr(2, tag.size() - 3));  // <2xx> -> xx
     if (stored) {
         TrainState loaded = stored->load_buffers(model_->spec().layout);
         model_->params().value = std::move(loaded.params);
