@@ -50,7 +50,8 @@ std::string progress_to_yaml(const TrainProgress& p) {
       << YAML::Key << "target-tokens" << YAML::Value << p.target_tokens << YAML::Key
       << "skipped-updates" << YAML::Value << p.skipped_updates << YAML::Key << "elapsed-seconds"
       << YAML::Value << p.elapsed_seconds << YAML::Key << "stalled" << YAML::Value << p.stalled
-      << YAML::Key << "validations" << YAML::Value << p.validations << YAML::Key << "best"
+      << YAML::Key << "validations" << YAML::Value << p.validations << YAML::Key
+      << "data-fingerprint" << YAML::Value << std::to_string(p.data_fingerprint) << YAML::Key << "best"
       << YAML::Value << YAML::BeginMap;
     for (const auto& [k, v] : p.best) e << YAML::Key << k << YAML::Value << v;
     e << YAML::EndMap << YAML::EndMap;
@@ -70,6 +71,7 @@ TrainProgress progress_from_yaml(const std::string& yaml, const std::string& ori
         p.elapsed_seconds = n["elapsed-seconds"].as<double>();
         p.stalled = n["stalled"].as<int64_t>();
         p.validations = n["validations"].as<int64_t>();
+        p.data_fingerprint = std::stoull(n["data-fingerprint"].as<std::string>());
         for (const auto& kv : n["best"]) p.best[kv.first.as<std::string>()] = kv.second.as<double>();
     } catch (const YAML::Exception& e) {
         throw UserError("the progress record in " + origin + " is damaged (" + e.msg +

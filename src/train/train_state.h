@@ -26,6 +26,8 @@ struct TrainProgress {
     std::map<std::string, double> best;  // best validation value per metric
     int64_t stalled = 0;                 // validations without improvement of the first metric
     int64_t validations = 0;
+    uint64_t data_fingerprint = 0;       // of the tokenised training data: a position is only
+                                         // meaningful for the data it was taken in
 };
 
 struct TrainState {

@@ -134,12 +134,17 @@ void TrainingSession::prepare() {
         opt_.set_steps(loaded.progress.updates - loaded.progress.skipped_updates);
         ema_.values() = std::move(loaded.ema);
         state_.progress = loaded.progress;
+        DEEPNET_USER_CHECK(loaded.progress.data_fingerprint == data_->train->fingerprint(),
+                           "the training data (or max-length, vocabulary, languages) changed since "
+                               << state_path << " was saved, so its data position is meaningless: "
+                               << "restore the data, or use --no-reload to start afresh");
         elapsed_before_ = loaded.progress.elapsed_seconds;
         log_.event("resumed", state_.progress.updates);
         log::info("resumed at update " + std::to_string(state_.progress.updates) + ", epoch " +
                   std::to_string(state_.progress.epoch));
     } else {
         model_->init_parameters();
+        state_.progress.data_fingerprint = data_->train->fingerprint();
     }
     stream_ = std::make_unique<BatchStream>(data_->train, setup_.data, mcfg.seed,
                                             DataPosition{state_.progress.epoch, state_.progress.batches_in_epoch});

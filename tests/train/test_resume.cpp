@@ -2,6 +2,8 @@
 // bitwise-identical weights, optimizer state and the same logged losses.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "train_fixture.h"
 
 using namespace deepnet;
@@ -68,4 +70,18 @@ TEST_CASE("changing the model shape on resume is a clear error", "[train][resume
     set_arg(b, "--enc-depth", "3");
     set_arg(b, "--after-batches", "4");
     REQUIRE_THROWS_WITH(train_with(b), Catch::Contains("--no-reload"));
+}
+
+TEST_CASE("changed training data on resume is a clear error", "[train][resume]") {
+    const std::string dir = make_task_dir("datachange");
+    auto a = tiny_run_args(dir, "m.safetensors");
+    set_arg(a, "--after-batches", "2");
+    REQUIRE(train_with(a) == 0);
+    {
+        std::ofstream en(dir + "/train.en", std::ios::app), xx(dir + "/train.xx", std::ios::app);
+        en << "The dog sees the cat .\n";
+        xx << "Der Hund die Katze sieht .\n";
+    }
+    set_arg(a, "--after-batches", "4");
+    REQUIRE_THROWS_WITH(train_with(a), Catch::Contains("training data") && Catch::Contains("--no-reload"));
 }
