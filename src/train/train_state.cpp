@@ -71,7 +71,8 @@ TrainProgress progress_from_yaml(const std::string& yaml, const std::string& ori
         p.elapsed_seconds = n["elapsed-seconds"].as<double>();
         p.stalled = n["stalled"].as<int64_t>();
         p.validations = n["validations"].as<int64_t>();
-        p.data_fingerprint = std::stoull(n["data-fingerprint"].as<std::string>());
+        if (n["data-fingerprint"])  // absent in states written before it was recorded
+            p.data_fingerprint = std::stoull(n["data-fingerprint"].as<std::string>());
         for (const auto& kv : n["best"]) p.best[kv.first.as<std::string>()] = kv.second.as<double>();
     } catch (const YAML::Exception& e) {
         throw UserError("the progress record in " + origin + " is damaged (" + e.msg +

@@ -134,10 +134,12 @@ void TrainingSession::prepare() {
         opt_.set_steps(loaded.progress.updates - loaded.progress.skipped_updates);
         ema_.values() = std::move(loaded.ema);
         state_.progress = loaded.progress;
-        DEEPNET_USER_CHECK(loaded.progress.data_fingerprint == data_->train->fingerprint(),
+        DEEPNET_USER_CHECK(loaded.progress.data_fingerprint == 0 ||  // 0: not recorded
+                               loaded.progress.data_fingerprint == data_->train->fingerprint(),
                            "the training data (or max-length, vocabulary, languages) changed since "
                                << state_path << " was saved, so its data position is meaningless: "
                                << "restore the data, or use --no-reload to start afresh");
+        state_.progress.data_fingerprint = data_->train->fingerprint();
         elapsed_before_ = loaded.progress.elapsed_seconds;
         log_.event("resumed", state_.progress.updates);
         log::info("resumed at update " + std::to_string(state_.progress.updates) + ", epoch " +
