@@ -8,6 +8,7 @@
 #                                         initial weights give the same losses, gradients and
 #                                         weights over 5 updates (no dropout)
 # Environment: THREADS (default 2, both sides), NICE (default 10: the machine is shared),
+# WAIT_POLICY (OMP_WAIT_POLICY of both sides: PASSIVE by default, "default" = unset),
 # OPENBLAS_CORETYPE (default: chosen as src/core/blas_setup.cpp does), PYTHON (/usr/bin/python3,
 # with Debian's python3-torch).
 set -euo pipefail
@@ -27,6 +28,11 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
     elif has avx2 fma; then OPENBLAS_CORETYPE=Haswell; fi
 fi
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-} OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads
+# Idle OpenMP threads sleep instead of spinning (both sides): on this shared 2-core machine a
+# spinning worker steals the core its partner needs, which cost PyTorch up to 5x and DeepNet
+# up to 2x per training step under load. WAIT_POLICY=default leaves each runtime's default.
+wait_policy=${WAIT_POLICY:-PASSIVE}
+if [ "$wait_policy" = default ]; then unset OMP_WAIT_POLICY; else export OMP_WAIT_POLICY=$wait_policy; fi
 
 if ! "$python" -c 'import torch' 2>/dev/null; then
     echo "error: $python cannot import torch (apt-get install -y python3-torch)" >&2
@@ -42,7 +48,7 @@ if ! nice -n "$nice_level" cmake --build build -j2 --target bench_train >/tmp/be
 fi
 rm -f /tmp/bench-train-build.$$.log
 
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(getconf _NPROCESSORS_ONLN) cores, threads: $threads, OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, nice $nice_level, $(date -u '+%F %H:%M UTC')"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(getconf _NPROCESSORS_ONLN) cores, threads: $threads, OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-default}, nice $nice_level, $(date -u '+%F %H:%M UTC')"
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
 
 if [ "${CHECK:-0}" = 1 ]; then

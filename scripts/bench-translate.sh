@@ -8,13 +8,14 @@
 #   scripts/bench-translate.sh MODEL [FILE]
 # FILE: raw source text; default the Multi30k test_2016_flickr source side (English),
 # decompressed from $MULTI30K_DIR (default ../shared/data/multi30k).
-# Environment: THREADS (2), NICE (10), BEAMS ("1 4"), ROUNDS (1), OPENBLAS_CORETYPE (chosen
+# Environment: THREADS (2), NICE (10), BEAMS ("1 4"), ROUNDS (1), WAIT_POLICY (OMP_WAIT_POLICY
+# of both sides: PASSIVE by default, "default" = unset), OPENBLAS_CORETYPE (chosen
 # as src/core/blas_setup.cpp does), PYTHON (/usr/bin/python3 with python3-torch and
 # python3-sentencepiece), KEEP=1 keeps the outputs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -lt 1 ]; then
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
     exit 1
 fi
 model=$1
@@ -41,6 +42,11 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
     elif has avx2 fma; then OPENBLAS_CORETYPE=Haswell; fi
 fi
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-} OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads
+# Idle OpenMP threads sleep instead of spinning (both sides): on this shared 2-core machine a
+# spinning worker steals the core its partner needs, which cost PyTorch up to 5x and DeepNet
+# up to 2x per training step under load. WAIT_POLICY=default leaves each runtime's default.
+wait_policy=${WAIT_POLICY:-PASSIVE}
+if [ "$wait_policy" = default ]; then unset OMP_WAIT_POLICY; else export OMP_WAIT_POLICY=$wait_policy; fi
 
 ours_ok=1
 if [ ! -x "$deepnet" ] || ! "$deepnet" translate --help >/dev/null 2>&1; then
@@ -49,7 +55,7 @@ if [ ! -x "$deepnet" ] || ! "$deepnet" translate --help >/dev/null 2>&1; then
 fi
 
 lines=$(wc -l <"$input")
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(getconf _NPROCESSORS_ONLN) cores, threads: $threads, OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, nice $nice_level, $(date -u '+%F %H:%M UTC')"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(getconf _NPROCESSORS_ONLN) cores, threads: $threads, OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-default}, nice $nice_level, $(date -u '+%F %H:%M UTC')"
 echo "model: $model; input: $input ($lines lines); mini-batch 32"
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
 

@@ -4,6 +4,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "src/app/app_common.h"
 #include "src/app/commands.h"
 #include "src/config/command_line.h"
 #include "src/core/error.h"
@@ -39,10 +40,7 @@ struct MetricResult {
 
 int run_eval(const std::vector<std::string>& args) {
     const ResolvedOptions opts = parse_options("eval", args);
-    if (common_config_from(opts).help) {
-        std::fputs(help_text("eval").c_str(), stdout);
-        return 0;
-    }
+    if (!start_command("eval", opts, common_config_from(opts))) return 0;
     const auto& ref_files = opts.get<std::vector<std::string>>("references");
     DEEPNET_USER_CHECK(!ref_files.empty(), "deepnet eval needs at least one reference file: -r ref.txt");
     const std::string input = opts.get<std::string>("input");

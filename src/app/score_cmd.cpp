@@ -7,6 +7,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "src/app/app_common.h"
 #include "src/app/commands.h"
 #include "src/config/command_line.h"
 #include "src/config/translate_config.h"
@@ -61,22 +62,12 @@ void score_chunk(const std::vector<std::string>& s, const std::vector<std::strin
 int run_score(const std::vector<std::string>& args) {
     const ResolvedOptions opts = parse_options("score", args);
     const CommonConfig common = common_config_from(opts);
-    if (common.help) {
-        std::fputs(help_text("score").c_str(), stdout);
-        return 0;
-    }
-    log::set_quiet(common.quiet);
-    for (const auto& w : opts.warnings()) log::warn(w);
-    if (common.dump_config) {
-        std::fputs(dump_config_yaml(opts).c_str(), stdout);
-        return 0;
-    }
+    if (!start_command("score", opts, common)) return 0;
     const ScoreConfig sc = score_config_from(opts);
     DEEPNET_USER_CHECK(!sc.model.empty(), "no model given: use -m/--model FILE");
     DEEPNET_USER_CHECK(sc.train_sets.size() == 2,
                        "score needs -t/--train-sets SOURCE TARGET (two files); got "
                            << sc.train_sets.size());
-    set_cpu_threads(int(common.cpu_threads));
     std::vector<std::string> warnings;
     InferenceModel im = load_inference_model(sc.model, sc.target_lang, warnings);
     for (const auto& w : warnings) log::warn(w);

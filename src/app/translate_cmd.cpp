@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "src/app/app_common.h"
 #include "src/app/commands.h"
 #include "src/config/command_line.h"
 #include "src/config/translate_config.h"
@@ -85,19 +86,9 @@ void translate_chunk(const std::vector<std::string>& lines, int64_t first_id,
 int run_translate(const std::vector<std::string>& args) {
     const ResolvedOptions opts = parse_options("translate", args);
     const CommonConfig common = common_config_from(opts);
-    if (common.help) {
-        std::fputs(help_text("translate").c_str(), stdout);
-        return 0;
-    }
-    log::set_quiet(common.quiet);
-    for (const auto& w : opts.warnings()) log::warn(w);
-    if (common.dump_config) {
-        std::fputs(dump_config_yaml(opts).c_str(), stdout);
-        return 0;
-    }
+    if (!start_command("translate", opts, common)) return 0;
     const TranslateConfig tc = translate_config_from(opts);
     DEEPNET_USER_CHECK(!tc.model.empty(), "no model given: use -m/--model FILE");
-    set_cpu_threads(int(common.cpu_threads));
     std::vector<std::string> warnings;
     const InferenceModel im = load_inference_model(tc.model, tc.target_lang, warnings);
     for (const auto& w : warnings) log::warn(w);

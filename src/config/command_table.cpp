@@ -12,7 +12,7 @@ namespace {
 const std::vector<CommandSpec>& command_table() {
     static const std::vector<CommandSpec> table = {
         {"train", "Train a Transformer NMT model.",
-         {general_options(), model_options(), data_options(), training_options()},
+         {general_options(), model_options(), data_options(), training_options(), dist_options()},
          {check_model_options, check_data_options},
          {derive_model_values}},
         {"eval", "Score hypotheses against references: BLEU and chrF, sacreBLEU 2.x compatible.",

@@ -27,6 +27,9 @@ void check_data_options(const ResolvedOptions& opts, std::vector<std::string>& w
 // options_training.cpp: optimisation, schedule, checkpoints, validation, logging.
 OptionGroup training_options();
 
+// options_dist.cpp: data-parallel training under mpirun (optimizer sharding, timeout).
+OptionGroup dist_options();
+
 // options_generate_task.cpp: the built-in task's output directory and sizes.
 OptionGroup generate_task_options();
 

@@ -43,6 +43,7 @@ TrainConfig train_config_from(const ResolvedOptions& o) {
     t.valid_translation_output = o.get<std::string>("valid-translation-output");
     const std::string lj = o.get<std::string>("log-json");
     t.log_json = lj == "none" ? "" : lj.empty() ? t.model_path + ".train.jsonl" : lj;
+    t.dist = dist_config_from(o);
     return t;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "src/config/dist_config.h"
 #include "src/config/resolved_options.h"
 
 namespace deepnet {
@@ -28,6 +29,7 @@ struct TrainConfig {
     int64_t valid_mini_batch = 32, valid_max_sentences = 0;
     std::string valid_translation_output;
     std::string log_json;  // resolved: a path, or empty = off
+    DistConfig dist;       // group "Distributed" (under mpirun)
 };
 
 TrainConfig train_config_from(const ResolvedOptions& opts);

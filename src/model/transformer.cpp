@@ -16,19 +16,6 @@ constexpr int64_t kDecoderUidBase = int64_t(1) << 20;
 constexpr int64_t kSrcEmbedUid = int64_t(1) << 40;
 constexpr int64_t kTgtEmbedUid = kSrcEmbedUid + 1;
 
-SublayerCfg sublayer_cfg(const ModelConfig& c, double alpha) {
-    SublayerCfg s;
-    s.scheme = c.norm;
-    s.alpha = alpha;
-    s.dropout = c.dropout;
-    s.dropout_attention = c.dropout_attention;
-    s.dropout_ffn = c.dropout_ffn;
-    s.eps = c.layer_norm_eps;
-    s.act = c.activation == Activation::GELU ? kernels::ActKind::GELU : kernels::ActKind::ReLU;
-    s.heads = c.heads;
-    return s;
-}
-
 void validate(const ModelConfig& c) {
     DEEPNET_CHECK(c.enc_depth >= 1 && c.dec_depth >= 1, "model needs at least one layer per stack");
     DEEPNET_CHECK(c.dim_emb > 0 && c.heads > 0 && c.dim_emb % c.heads == 0,
@@ -37,6 +24,20 @@ void validate(const ModelConfig& c) {
 }
 
 }  // namespace
+
+SublayerCfg sublayer_config(const ModelConfig& c, bool decoder) {
+    const ResidualConstants rc = resolve_residual_constants(c);
+    SublayerCfg s;
+    s.scheme = c.norm;
+    s.alpha = c.norm == NormScheme::DeepNorm ? (decoder ? rc.alpha_dec : rc.alpha_enc) : 1.0;
+    s.dropout = c.dropout;
+    s.dropout_attention = c.dropout_attention;
+    s.dropout_ffn = c.dropout_ffn;
+    s.eps = c.layer_norm_eps;
+    s.act = c.activation == Activation::GELU ? kernels::ActKind::GELU : kernels::ActKind::ReLU;
+    s.heads = c.heads;
+    return s;
+}
 
 ModelSpec declare_model(const ModelConfig& c) {
     validate(c);
@@ -63,9 +64,8 @@ ModelSpec declare_model(const ModelConfig& c) {
 
 template <typename T>
 Transformer<T>::Transformer(const ModelConfig& cfg) : cfg_(cfg), spec_(declare_model(cfg)) {
-    const ResidualConstants rc = resolve_residual_constants(cfg_);
-    enc_cfg_ = sublayer_cfg(cfg_, cfg_.norm == NormScheme::DeepNorm ? rc.alpha_enc : 1.0);
-    dec_cfg_ = sublayer_cfg(cfg_, cfg_.norm == NormScheme::DeepNorm ? rc.alpha_dec : 1.0);
+    enc_cfg_ = sublayer_config(cfg_, false);
+    dec_cfg_ = sublayer_config(cfg_, true);
     params_.allocate(spec_.layout);
     enc_x_.resize(size_t(cfg_.enc_depth + 1));
     dec_x_.resize(size_t(cfg_.dec_depth + 1));

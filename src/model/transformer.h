@@ -36,6 +36,10 @@ struct ModelSpec {
 };
 ModelSpec declare_model(const ModelConfig& cfg);
 
+// What every residual sublayer of one stack needs from the config: norm scheme, DeepNorm
+// alpha of that stack, dropouts, eps, activation, heads. Training and inference share it.
+SublayerCfg sublayer_config(const ModelConfig& cfg, bool decoder);
+
 template <typename T>
 class Transformer {
 public:

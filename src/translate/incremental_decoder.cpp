@@ -12,20 +12,6 @@
 
 namespace deepnet {
 
-SublayerCfg inference_sublayer_cfg(const ModelConfig& c, bool decoder) {
-    const ResidualConstants rc = resolve_residual_constants(c);
-    SublayerCfg s;
-    s.scheme = c.norm;
-    s.alpha = c.norm == NormScheme::DeepNorm ? (decoder ? rc.alpha_dec : rc.alpha_enc) : 1.0;
-    s.dropout = c.dropout;
-    s.dropout_attention = c.dropout_attention;
-    s.dropout_ffn = c.dropout_ffn;
-    s.eps = c.layer_norm_eps;
-    s.act = c.activation == Activation::GELU ? kernels::ActKind::GELU : kernels::ActKind::ReLU;
-    s.heads = c.heads;
-    return s;
-}
-
 namespace {
 
 const StepRng kInference{0, 0, false};
@@ -53,8 +39,8 @@ IncrementalDecoder<T>::IncrementalDecoder(const Transformer<T>& model)
     : model_(model),
       cfg_(model.config()),
       spec_(model.spec()),
-      enc_cfg_(inference_sublayer_cfg(model.config(), false)),
-      dec_cfg_(inference_sublayer_cfg(model.config(), true)) {
+      enc_cfg_(sublayer_config(model.config(), false)),
+      dec_cfg_(sublayer_config(model.config(), true)) {
     cross_k_.resize(size_t(cfg_.dec_depth));
     cross_v_.resize(size_t(cfg_.dec_depth));
     self_k_.resize(size_t(cfg_.dec_depth));

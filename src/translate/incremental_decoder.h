@@ -23,10 +23,6 @@
 
 namespace deepnet {
 
-// The SublayerCfg the model was trained with (norm scheme, DeepNorm alpha, eps, heads,
-// activation); dropout rates are kept but never applied (StepRng.training is false).
-SublayerCfg inference_sublayer_cfg(const ModelConfig& cfg, bool decoder);
-
 template <typename T>
 class IncrementalDecoder {
 public:

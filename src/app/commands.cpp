@@ -1,0 +1,17 @@
+// The table of subcommands main() dispatches to.
+#include "src/app/commands.h"
+
+namespace deepnet {
+
+const std::vector<Subcommand>& subcommands() {
+    static const std::vector<Subcommand> list = {
+        {"train", "train a model (alias deepnet-train)", run_train},
+        {"translate", "translate text with a model (alias deepnet-translate)", run_translate},
+        {"score", "log-probabilities of sentence pairs under a model", run_score},
+        {"eval", "BLEU and chrF of hypotheses, sacreBLEU-compatible", run_eval},
+        {"generate-task", "write the built-in translation task", run_generate_task},
+    };
+    return list;
+}
+
+}  // namespace deepnet

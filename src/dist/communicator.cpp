@@ -1,0 +1,64 @@
+// Choosing the communicator from the launcher's environment, and the ZeRO shard plan.
+#include "src/dist/communicator.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+
+#include "src/core/error.h"
+#include "src/dist/comm_mpi.h"
+#include "src/dist/comm_single.h"
+
+namespace deepnet::dist {
+
+ShardPlan shard_plan(int64_t n, int world, int64_t align) {
+    DEEPNET_CHECK(n >= 0 && world >= 1 && align >= 1, "shard_plan(" << n << ", " << world << ", " << align << ")");
+    const int64_t per = (n / world + align - 1) / align * align;  // rounded up to the alignment
+    ShardPlan p;
+    for (int r = 0; r < world; ++r) {
+        const int64_t begin = std::min<int64_t>(n, r * per);
+        const int64_t end = r == world - 1 ? n : std::min<int64_t>(n, (r + 1) * per);
+        p.offset.push_back(begin);
+        p.count.push_back(end - begin);
+    }
+    return p;
+}
+
+int launcher_world_size() {
+    for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
+        const char* v = std::getenv(var);
+        if (v && *v) {
+            const long n = std::strtol(v, nullptr, 10);
+            if (n >= 1) return int(n);
+        }
+    }
+    return 1;
+}
+
+bool built_with_mpi() {
+#ifdef DEEPNET_WITH_MPI
+    return true;
+#else
+    return false;
+#endif
+}
+
+bool built_with_nccl() {
+#ifdef DEEPNET_WITH_NCCL
+    return true;
+#else
+    return false;
+#endif
+}
+
+std::unique_ptr<Communicator> make_communicator() {
+    const int world = launcher_world_size();
+    if (world <= 1) return std::make_unique<SingleCommunicator>();
+    DEEPNET_USER_CHECK(built_with_mpi(),
+                       "launched by mpirun with " << world << " ranks, but this deepnet was built without MPI, "
+                       "so every rank would train alone and overwrite the others' files: install "
+                       "libopenmpi-dev (scripts/setup.sh does) and rebuild (cmake -DDEEPNET_MPI=ON)");
+    return make_mpi_communicator();
+}
+
+}  // namespace deepnet::dist
