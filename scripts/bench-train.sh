@@ -60,7 +60,7 @@ if [ "${CHECK:-0}" = 1 ]; then
 fi
 
 out=$(mktemp -d)
-field() { grep -m1 "$2" "$1" | sed -E "s/.*$2[^0-9]*([0-9.]+).*/\1/"; }
+field() { grep -m1 "$2" "$1" | sed -E "s|.*$2[^0-9]*([0-9.]+).*|\1|"; }
 for r in $(seq 1 "$rounds"); do
     nice -n "$nice_level" "$bench" "$threads" --steps "$steps" >"$out/ours.$r"
     nice -n "$nice_level" "$python" tests/bench/peer_pytorch_train.py --threads "$threads" --steps "$steps" >"$out/peer.$r"
