@@ -7,6 +7,23 @@ find_package(ZLIB REQUIRED)
 find_package(Threads REQUIRED)
 pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
 
+# Optional MPI for data-parallel training across processes (`mpirun -np N deepnet train`,
+# src/dist/comm_mpi.cpp). AUTO: on when an MPI library is found (Debian: libopenmpi-dev).
+# The binary only initialises MPI when launched by mpirun, so without mpirun it runs as
+# before; MPIEXEC_EXECUTABLE (mpirun) is what the [mpi] tests launch.
+set(DEEPNET_MPI AUTO CACHE STRING "Build the MPI data-parallel backend: AUTO (when MPI is found), ON, OFF")
+set_property(CACHE DEEPNET_MPI PROPERTY STRINGS AUTO ON OFF)
+set(DEEPNET_WITH_MPI OFF)
+if(DEEPNET_MPI STREQUAL "ON")
+  find_package(MPI REQUIRED COMPONENTS C)
+elseif(DEEPNET_MPI STREQUAL "AUTO")
+  find_package(MPI QUIET COMPONENTS C)
+endif()
+if(MPI_C_FOUND AND NOT DEEPNET_MPI STREQUAL "OFF")
+  set(DEEPNET_WITH_MPI ON)
+endif()
+message(STATUS "MPI data-parallel backend: ${DEEPNET_WITH_MPI} ${MPIEXEC_EXECUTABLE}")
+
 # CPU BLAS: OpenBLAS built for OpenMP (so its threads and ours are one pool). Chosen by
 # measurement over BLIS; see docs/benchmarks.md. src/core/blas_setup.cpp fixes its core
 # type on CPUs that OpenBLAS 0.3.21 misdetects.
@@ -24,3 +41,7 @@ add_library(deepnet_deps INTERFACE)
 target_include_directories(deepnet_deps INTERFACE ${DEEPNET_CBLAS_INCLUDE})
 target_link_libraries(deepnet_deps INTERFACE
   ${DEEPNET_BLAS_LIBRARY} OpenMP::OpenMP_CXX yaml-cpp CLI11::CLI11 PkgConfig::SENTENCEPIECE ZLIB::ZLIB Threads::Threads)
+if(DEEPNET_WITH_MPI)
+  target_link_libraries(deepnet_deps INTERFACE MPI::MPI_C)
+  target_compile_definitions(deepnet_deps INTERFACE DEEPNET_WITH_MPI=1)
+endif()

@@ -39,6 +39,8 @@ void set_quiet(bool q) { g_quiet = q; }
 bool quiet() { return g_quiet; }
 void set_file(const std::string& path) {
     std::lock_guard<std::mutex> lock(g_file_mutex);
+    if (g_file.is_open()) g_file.close();
+    if (path.empty()) return;
     g_file.open(path, std::ios::app);
     DEEPNET_USER_CHECK(g_file.good(), "cannot write the log file " << path);
 }

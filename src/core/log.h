@@ -7,7 +7,7 @@
 namespace deepnet::log {
 
 void set_quiet(bool quiet);
-// Also append every line (quiet or not) to this file.
+// Also append every line (quiet or not) to this file; "" = stop writing to a file.
 void set_file(const std::string& path);
 bool quiet();
 void info(const std::string& line);     // suppressed by --quiet

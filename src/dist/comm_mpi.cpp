@@ -20,9 +20,9 @@
 
 #include "src/dist/watchdog.h"
 
-#define MPI_CHECK(call)                                                                  \
-    do {                                                                                 \
-        const int mpi_rc_ = (call);                                                      \
+#define MPI_CHECK(call)                                                                            \
+    do {                                                                                           \
+        const int mpi_rc_ = (call);                                                                \
         if (mpi_rc_ != MPI_SUCCESS) ::deepnet::dist::mpi_fail(__FILE__, __LINE__, #call, mpi_rc_); \
     } while (0)
 
@@ -42,8 +42,9 @@ constexpr int64_t kChunk = int64_t(1) << 30;
 std::vector<int> to_int(const std::vector<int64_t>& v, const char* what) {
     std::vector<int> out;
     for (int64_t x : v) {
-        DEEPNET_CHECK(x <= INT_MAX, what << " of " << x << " elements exceeds one MPI call's int count; use "
-                                         "more ranks or no optimizer-sharding");
+        DEEPNET_CHECK(x <= INT_MAX, what << " of " << x
+                                         << " elements exceeds one MPI call's int count; use "
+                                            "more ranks or no optimizer-sharding");
         out.push_back(int(x));
     }
     return out;
@@ -77,6 +78,7 @@ public:
     int size() const override { return size_; }
     std::string backend() const override { return "mpi"; }
     void set_timeout(double seconds) override { watchdog_->set_timeout(seconds); }
+    void set_signal_probe(std::function<int()> probe) override { watchdog_->set_signal_probe(std::move(probe)); }
 
     void all_reduce_sum(float* data, int64_t n) override { all_reduce(data, n, MPI_FLOAT, MPI_SUM); }
     void all_reduce_sum(double* data, int64_t n) override { all_reduce(data, n, MPI_DOUBLE, MPI_SUM); }
@@ -103,8 +105,8 @@ public:
     void all_gather(float* data, const ShardPlan& plan) override {
         Watchdog::Scope watch(*watchdog_, "all-gather of the weights");
         const std::vector<int> counts = to_int(plan.count, "a shard"), displs = to_int(plan.offset, "a shard offset");
-        MPI_CHECK(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, data, counts.data(), displs.data(), MPI_FLOAT,
-                                 comm_));
+        MPI_CHECK(
+            MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, data, counts.data(), displs.data(), MPI_FLOAT, comm_));
     }
 
     void gather(const float* mine, float* full, const ShardPlan& plan, int root) override {
@@ -139,7 +141,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Communicator> make_mpi_communicator() { return std::make_unique<MpiCommunicator>(); }
+std::unique_ptr<Communicator> make_mpi_communicator() {
+    return std::make_unique<MpiCommunicator>();
+}
 
 }  // namespace deepnet::dist
 

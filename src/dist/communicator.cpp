@@ -55,9 +55,11 @@ std::unique_ptr<Communicator> make_communicator() {
     const int world = launcher_world_size();
     if (world <= 1) return std::make_unique<SingleCommunicator>();
     DEEPNET_USER_CHECK(built_with_mpi(),
-                       "launched by mpirun with " << world << " ranks, but this deepnet was built without MPI, "
-                       "so every rank would train alone and overwrite the others' files: install "
-                       "libopenmpi-dev (scripts/setup.sh does) and rebuild (cmake -DDEEPNET_MPI=ON)");
+                       "launched by mpirun with "
+                           << world
+                           << " ranks, but this deepnet was built without MPI, "
+                              "so every rank would train alone and overwrite the others' files: install "
+                              "libopenmpi-dev (scripts/setup.sh does) and rebuild (cmake -DDEEPNET_MPI=ON)");
     return make_mpi_communicator();
 }
 

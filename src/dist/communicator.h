@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,9 @@ public:
     // A collective that waits longer than `seconds` for the other ranks prints a message and
     // ends this rank with exit code 4 (the launcher then ends the others); 0 = never.
     virtual void set_timeout(double seconds) = 0;
+    // probe() returns the pending stop signal (0 = none): a rank that receives one while it
+    // waits in a collective says so (mpirun ends a job whose rank died with SIGTERM + SIGKILL).
+    virtual void set_signal_probe(std::function<int()> probe) { (void)probe; }
 
     // In place: data[i] = sum over ranks of data[i] (max for all_reduce_max).
     virtual void all_reduce_sum(float* data, int64_t n) = 0;

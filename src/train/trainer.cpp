@@ -17,6 +17,7 @@
 #include "src/train/signals.h"
 #include "src/data/batch_stream.h"
 #include "src/data/training_data.h"
+#include "src/dist/data_parallel.h"
 #include "src/train/train_log.h"
 #include "src/train/train_state.h"
 #include "src/train/validator.h"
@@ -50,8 +51,8 @@ struct Interval {
 
 class TrainingSession {
 public:
-    explicit TrainingSession(const TrainerSetup& s)
-        : setup_(s), cfg_(s.train), opt_(AdamConfig{s.train.beta1, s.train.beta2, s.train.eps,
+    TrainingSession(const TrainerSetup& s, dist::DataParallel& dp)
+        : setup_(s), cfg_(s.train), dp_(dp), opt_(AdamConfig{s.train.beta1, s.train.beta2, s.train.eps,
                                                      s.train.weight_decay, s.train.clip_norm}),
           ema_(s.train.exponential_smoothing), log_(s.train.log_json) {
         schedule_.learn_rate = cfg_.learn_rate;
@@ -68,10 +69,13 @@ private:
     void display();
     void validate_now();
     void save(const std::string& why);
+    void write_checkpoint(const std::string& why, std::vector<float>& adam_m, std::vector<float>& adam_v);
+    UpdateInfo optimizer_step(double grad_scale);
     std::vector<float>& weights_for_use() { return ema_.enabled() ? ema_.values() : model_->params().value; }
 
     TrainerSetup setup_;
     const TrainConfig& cfg_;
+    dist::DataParallel& dp_;  // one rank: every hook is a no-op
     std::unique_ptr<TrainingData> data_;  // set in prepare()
     std::unique_ptr<Transformer<float>> model_;
     std::unique_ptr<BatchStream> stream_;
@@ -110,8 +114,10 @@ void TrainingSession::prepare() {
     ModelConfig mcfg = setup_.model;
     DataConfig dcfg = setup_.data;
     if (dcfg.vocab_path.empty()) dcfg.vocab_path = cfg_.model_path + ".spm";
-    data_ = std::make_unique<TrainingData>(prepare_training_data(dcfg, mcfg.vocab_size, mcfg.seed, 0,
-                                  stored ? stored->meta().vocab_proto : std::string()));
+    dp_.root_first([&] {  // rank 0 first: it may train and write the vocabulary
+        data_ = std::make_unique<TrainingData>(prepare_training_data(dcfg, mcfg.vocab_size, mcfg.seed, 0,
+                                      stored ? stored->meta().vocab_proto : std::string()));
+    });
     for (const std::string& line : describe_stats(*data_->train, dcfg.max_length)) log::info("train " + line);
     if (data_->valid)
         for (const std::string& line : describe_stats(*data_->valid, 0)) log::info("valid " + line);
@@ -148,6 +154,10 @@ void TrainingSession::prepare() {
         model_->init_parameters();
         state_.progress.data_fingerprint = data_->train->fingerprint();
     }
+    const TrainProgress& p = state_.progress;
+    dp_.start(model_->params().value, {p.updates, p.micro_batches, p.epoch, p.batches_in_epoch});
+    dp_.init_sharding(opt_.m(), opt_.v(), model_->spec().layout.total(),
+                      {cfg_.beta1, cfg_.beta2, cfg_.eps, cfg_.weight_decay, cfg_.clip_norm});
     stream_ = std::make_unique<BatchStream>(data_->train, setup_.data, mcfg.seed,
                                             DataPosition{state_.progress.epoch, state_.progress.batches_in_epoch});
 }
@@ -170,25 +180,31 @@ bool TrainingSession::update() {
     model_->params().zero_grad();
     double loss = 0, nll = 0;
     int64_t tokens = 0, sentences = 0;
-    for (int64_t k = 0; k < cfg_.optimizer_delay; ++k) {
+    // Every rank walks the whole stream; rank r computes micro-batches r, r + W, ...
+    for (int64_t k = 0; k < cfg_.optimizer_delay * dp_.world(); ++k) {
         const BatchPairs pairs = stream_->next();
-        const Batch b = make_batch(pairs.sources, pairs.targets, model_->config());
-        const StepRng rng{model_->config().seed, uint64_t(p.micro_batches), true};
-        const LossStats st = model_->forward(b, rng);
-        model_->backward(b, rng, 1.0);
-        loss += st.loss;
-        nll += st.nll;
-        tokens += st.tokens;
-        sentences += b.B;
+        if (dp_.mine(k)) {
+            const Batch b = make_batch(pairs.sources, pairs.targets, model_->config());
+            const StepRng rng{model_->config().seed, uint64_t(p.micro_batches), true};
+            const LossStats st = model_->forward(b, rng);
+            model_->backward(b, rng, 1.0);
+            loss += st.loss;
+            nll += st.nll;
+            tokens += st.tokens;
+            sentences += b.B;
+        }
         ++p.micro_batches;
     }
+    dist::UpdateSums sums{loss, nll, tokens, sentences};
+    dp_.reduce(model_->params().grad, sums);  // global sums: every rank applies the same update
+    loss = sums.loss, nll = sums.nll, tokens = sums.tokens, sentences = sums.sentences;
     p.epoch = stream_->position().epoch;
     p.batches_in_epoch = stream_->position().batches_in_epoch;
     ++p.updates;
     last_lr_ = schedule_.at(p.updates);
     UpdateInfo info;
     info.finite = std::isfinite(loss);
-    if (info.finite) info = opt_.step(model_->params(), last_lr_, 1.0 / double(tokens));
+    if (info.finite) info = optimizer_step(1.0 / double(tokens));
     if (!info.finite) {
         ++p.skipped_updates;
         ++skipped_in_a_row_;
@@ -206,6 +222,18 @@ bool TrainingSession::update() {
     interval_.grad_norm += info.grad_norm;
     ++interval_.updates;
     return true;
+}
+
+UpdateInfo TrainingSession::optimizer_step(double grad_scale) {
+    if (!dp_.sharded()) return opt_.step(model_->params(), last_lr_, grad_scale);
+    int64_t steps = opt_.steps();
+    const dist::StepResult r =
+        dp_.sharded_step(model_->params().value, model_->params().grad, last_lr_, grad_scale, steps);
+    opt_.set_steps(steps);
+    UpdateInfo info;
+    info.grad_norm = r.grad_norm;
+    info.finite = r.finite;
+    return info;
 }
 
 void TrainingSession::display() {
@@ -231,6 +259,7 @@ void TrainingSession::display() {
 void TrainingSession::validate_now() {
     if (!data_->valid) return;
     TrainProgress& p = state_.progress;
+    if (!dp_.root()) return dp_.share_from_root(p.stalled);  // early stopping agrees with rank 0
     std::vector<float> backup;
     if (ema_.enabled()) {  // validate the averaged weights
         backup = model_->params().value;
@@ -265,14 +294,25 @@ void TrainingSession::validate_now() {
                 if (!dir.empty()) log_.valid({p.epoch, p.updates, metric, dir, m.at(metric), m.at(metric), -1});
         first = false;
     }
+    dp_.share_from_root(p.stalled);
 }
 
+// Rank 0 writes; with optimizer-sharding the moments are gathered to it first.
 void TrainingSession::save(const std::string& why) {
+    std::vector<float> m, v;
+    if (dp_.sharded()) dp_.gather_moments(m, v);
+    else dp_.check_same(model_->params().value);
+    if (dp_.root()) write_checkpoint(why, m, v);
+    dp_.wait_for_root();
+}
+
+void TrainingSession::write_checkpoint(const std::string& why, std::vector<float>& adam_m,
+                                       std::vector<float>& adam_v) {
     state_.progress.elapsed_seconds = elapsed_before_ + seconds_since(start_);
     save_model_file(cfg_.model_path, model_->spec(), weights_for_use().data(), state_.meta);
     state_.params = model_->params().value;
-    state_.adam_m = opt_.m();
-    state_.adam_v = opt_.v();
+    state_.adam_m = dp_.sharded() ? std::move(adam_m) : opt_.m();
+    state_.adam_v = dp_.sharded() ? std::move(adam_v) : opt_.v();
     state_.ema = ema_.values();
     save_train_state(train_state_path(cfg_.model_path), model_->spec().layout, state_);
     state_.params.clear();
@@ -302,8 +342,8 @@ int TrainingSession::run() {
         const int64_t u = state_.progress.updates;
         if (u % cfg_.disp_freq == 0) display();
         if (u % cfg_.valid_freq == 0) validate_now();
-        if (stop_requested()) {
-            save("stopped by signal " + std::to_string(stop_signal()));
+        if (const int64_t sig = dp_.max_over_ranks(stop_signal()); sig != 0) {  // any rank's signal stops all
+            save("stopped by signal " + std::to_string(sig));
             log::info("rerun the same command to resume");
             return 0;
         }
@@ -313,14 +353,24 @@ int TrainingSession::run() {
     if (state_.progress.updates % cfg_.valid_freq != 0) validate_now();
     if (state_.progress.updates % cfg_.save_freq != 0) save("training finished");
     log::info("training finished at update " + std::to_string(state_.progress.updates));
+    if (!dp_.summary().empty()) log::info("data parallel: " + dp_.summary());
     return 0;
 }
 
 }  // namespace
 
 int run_training(const TrainerSetup& setup) {
-    TrainingSession session(setup);
-    return session.run();
+    dist::DataParallel dp(setup.train.dist, stop_signal);  // several ranks only under mpirun
+    return dp.run_guarded([&] {
+        TrainerSetup s = setup;
+        if (!dp.root()) {  // rank 0 alone logs
+            s.train.log_json.clear();
+            log::set_quiet(true);
+            log::set_file("");
+        }
+        TrainingSession session(s, dp);
+        return session.run();
+    });
 }
 
 }  // namespace deepnet

@@ -34,7 +34,7 @@ std::string alias_path(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("deepnet --help lists the subcommands; train --help lists options with defaults", "[app]") {
+TEST_CASE("deepnet --help lists the subcommands, train --help lists options with defaults", "[app]") {
     Run r = run("--help");
     REQUIRE(r.code == 0);
     REQUIRE(r.out.find("train") != std::string::npos);

@@ -170,7 +170,7 @@ TEST_CASE("depth limits 1..1000 and other numeric limits", "[config]") {
     CHECK(parse_options("train", {"--transformer-dropout", "0"}).get<double>("transformer-dropout") == 0.0);
 }
 
-TEST_CASE("dim-emb must be divisible by transformer-heads; message says where both came from", "[config]") {
+TEST_CASE("dim-emb must be divisible by transformer-heads, message says where both came from", "[config]") {
     TempDir dir;
     const std::string p = dir.write("run.yml", "dim-emb: 500\n");
     CHECK(user_error([&] { parse_options("train", {"-c", p}); }) ==

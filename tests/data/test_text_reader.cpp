@@ -15,7 +15,7 @@ using deepnet::test::TempDir;
 using deepnet::test::user_error;
 using Catch::Matchers::Contains;
 
-TEST_CASE("plain and gzip files read the same lines; format by magic bytes", "[data]") {
+TEST_CASE("plain and gzip files read the same lines, format by magic bytes", "[data]") {
     TempDir dir;
     std::string text = "first line\r\nzweite Zeile: Straße\n\nlast line without newline";
     const std::string long_line(3u << 20, 'x');  // longer than the 1 MiB read chunk
@@ -38,7 +38,7 @@ TEST_CASE("plain and gzip files read the same lines; format by magic bytes", "[d
     CHECK(reader.line_number() == 2);
 }
 
-TEST_CASE("empty file has no lines; a byte order mark is dropped", "[data]") {
+TEST_CASE("empty file has no lines, a byte order mark is dropped", "[data]") {
     TempDir dir;
     CHECK(read_lines(dir.write("bom.en", "\xEF\xBB\xBFhello\nworld\n")) ==
           std::vector<std::string>{"hello", "world"});

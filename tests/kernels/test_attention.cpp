@@ -21,7 +21,7 @@ TEST_CASE("attention with one visible key returns that key's value", "[kernel][a
     REQUIRE(probs[2] == 0.0);
 }
 
-TEST_CASE("attention with equal keys averages the values; causal rows see a prefix", "[kernel][attention]") {
+TEST_CASE("attention with equal keys averages the values, causal rows see a prefix", "[kernel][attention]") {
     const k::AttentionDims d{1, 3, 3, 1, 2, 2, 2, 2, 2};
     std::vector<double> q = {1, 0, 0, 1, 1, 1}, kk = {1, 1, 1, 1, 1, 1}, v = {1, 2, 3, 4, 5, 6};
     const int64_t len[] = {3};

@@ -46,7 +46,7 @@ TEST_CASE("a run stopped at k and resumed to 2k equals a straight run of 2k", "[
     }
 }
 
-TEST_CASE("rerunning a finished run does nothing; --no-reload starts afresh", "[train][resume]") {
+TEST_CASE("rerunning a finished run does nothing, --no-reload starts afresh", "[train][resume]") {
     const std::string dir = make_task_dir("rerun");
     auto a = tiny_run_args(dir, "m.safetensors");
     a.insert(a.end(), {"--after-batches", "3"});

@@ -73,7 +73,7 @@ TEST_CASE("SIGKILL at any moment: the rerun resumes and ends where an uninterrup
     REQUIRE(slurp(dir + "/killed.log").find("resuming from") != std::string::npos);
 }
 
-TEST_CASE("SIGTERM saves and exits cleanly; the rerun continues", "[train][process]") {
+TEST_CASE("SIGTERM saves and exits cleanly, the rerun continues", "[train][process]") {
     const std::string dir = make_task_dir("term", 600);
     const auto args = cli_args(dir, "m.safetensors", 400);
     const pid_t pid = spawn(args, dir + "/term.log");

@@ -1,0 +1,172 @@
+// Label-smoothed softmax cross-entropy over the vocabulary on the GPU, block per row:
+//   lse = log sum_v exp(z_v),  nll = lse - z_t,  loss = (1 - eps) nll + eps (lse - mean_v z_v)
+//   dlogits = scale * (softmax(z) - q),  q = (1 - eps) onehot(t) + eps / V
+// logits: (N, V); targets (N), -1 = ignored row (loss = nll = 0, zero gradient).
+// The forward reads each row once with an online softmax (running max and rescaled sum, one
+// rescale per 16-byte vector); the fused forward_backward then writes the gradient over the
+// logits in the same launch, so no second (N, V) buffer exists.
+#include "kernels/cuda_utils.cuh"
+
+#include <cmath>
+
+namespace deepnet::kernels::cuda {
+namespace {
+
+using detail::aligned16;
+using detail::kVec;
+using detail::load;
+using detail::store;
+
+constexpr int kThreads = 256;
+
+struct Stats {
+    float m, s, zsum;  // running max, sum of exp(z - m), sum of z
+};
+
+__device__ __forceinline__ Stats combine(Stats a, Stats b) {
+    const float m = fmaxf(a.m, b.m);
+    // An empty side has m = -inf and s = 0: its term must vanish, not become NaN.
+    const float sa = a.s == 0.f ? 0.f : a.s * expf(a.m - m);
+    const float sb = b.s == 0.f ? 0.f : b.s * expf(b.m - m);
+    return {m, sa + sb, a.zsum + b.zsum};
+}
+
+// (lse, sum of z) of one row, returned to every thread of the block.
+template <typename T, int VW>
+__device__ float2 row_stats(const T* z, int64_t V) {
+    __shared__ Stats red[kThreads / 32];
+    Stats st{-INFINITY, 0.f, 0.f};
+    for (int64_t c = int64_t(threadIdx.x) * VW; c < V; c += int64_t(kThreads) * VW) {
+        float v[VW];
+        load<T, VW>(z + c, v);
+        float vm = v[0], vs = 0.f;
+#pragma unroll
+        for (int j = 1; j < VW; ++j) vm = fmaxf(vm, v[j]);
+        const float m = fmaxf(st.m, vm);
+#pragma unroll
+        for (int j = 0; j < VW; ++j) {
+            vs += expf(v[j] - m);
+            st.zsum += v[j];
+        }
+        st.s = (st.s == 0.f ? 0.f : st.s * expf(st.m - m)) + vs;
+        st.m = m;
+    }
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1) {
+        Stats other{__shfl_xor_sync(0xFFFFFFFFu, st.m, o), __shfl_xor_sync(0xFFFFFFFFu, st.s, o),
+                    __shfl_xor_sync(0xFFFFFFFFu, st.zsum, o)};
+        st = combine(st, other);
+    }
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    __syncthreads();
+    if (lane == 0) red[warp] = st;
+    __syncthreads();
+    Stats t = red[0];
+#pragma unroll
+    for (int w = 1; w < kThreads / 32; ++w) t = combine(t, red[w]);
+    return make_float2(t.m + logf(t.s), t.zsum);
+}
+
+template <typename T, int VW>
+__device__ void write_grad(T* d, const T* z, float lse, int64_t target, float eps, float scale,
+                           int64_t V) {
+    const float u = eps / float(V), hit = scale * (1.f - eps);
+    for (int64_t c = int64_t(threadIdx.x) * VW; c < V; c += int64_t(kThreads) * VW) {
+        float v[VW];
+        load<T, VW>(z + c, v);
+#pragma unroll
+        for (int j = 0; j < VW; ++j) {
+            v[j] = target < 0 ? 0.f : scale * (expf(v[j] - lse) - u);
+            if (c + j == target) v[j] -= hit;
+        }
+        store<T, VW>(d + c, v);
+    }
+}
+
+template <typename T, int VW>
+__global__ void __launch_bounds__(kThreads)
+    forward_kernel(float* loss, float* nll, float* lse, T* grad, const T* logits,
+                   const int64_t* targets, float eps, float scale, int64_t V) {
+    const int64_t n = blockIdx.x;
+    const T* z = logits + n * V;
+    const float2 r = row_stats<T, VW>(z, V);
+    const int64_t t = targets[n];
+    // Read before any thread overwrites the row (fused, in place).
+    const float zt = t >= 0 ? detail::to_float(z[t]) : 0.f;
+    if (threadIdx.x == 0) {
+        lse[n] = r.x;
+        const float nl = t >= 0 ? r.x - zt : 0.f;
+        nll[n] = nl;
+        loss[n] = t >= 0 ? (1.f - eps) * nl + eps * (r.x - r.y / float(V)) : 0.f;
+    }
+    if (grad) {
+        __syncthreads();
+        write_grad<T, VW>(grad + n * V, z, r.x, t, eps, scale, V);
+    }
+}
+
+template <typename T, int VW>
+__global__ void __launch_bounds__(kThreads)
+    backward_kernel(T* dlogits, const T* logits, const float* lse, const int64_t* targets,
+                    float eps, float scale, int64_t V) {
+    const int64_t n = blockIdx.x;
+    write_grad<T, VW>(dlogits + n * V, logits + n * V, lse[n], targets[n], eps, scale, V);
+}
+
+template <typename T>
+void launch_forward(float* loss, float* nll, float* lse, T* grad, const T* logits,
+                    const int64_t* targets, float eps, float scale, int64_t N, int64_t V,
+                    cudaStream_t stream) {
+    if (N <= 0) return;
+    const bool vec = V % kVec<T> == 0 && aligned16(logits) && (!grad || aligned16(grad));
+    if (vec)
+        forward_kernel<T, kVec<T>><<<unsigned(N), kThreads, 0, stream>>>(
+            loss, nll, lse, grad, logits, targets, eps, scale, V);
+    else
+        forward_kernel<T, 1><<<unsigned(N), kThreads, 0, stream>>>(loss, nll, lse, grad, logits,
+                                                                   targets, eps, scale, V);
+    DEEPNET_CUDA_LAUNCH_CHECK();
+}
+
+}  // namespace
+
+template <typename T>
+void cross_entropy_forward(float* loss, float* nll, float* lse, const T* logits,
+                           const int64_t* targets, float eps, int64_t N, int64_t V,
+                           cudaStream_t stream) {
+    launch_forward<T>(loss, nll, lse, nullptr, logits, targets, eps, 0.f, N, V, stream);
+}
+
+template <typename T>
+void cross_entropy_backward(T* dlogits, const T* logits, const float* lse, const int64_t* targets,
+                            float eps, float scale, int64_t N, int64_t V, cudaStream_t stream) {
+    if (N <= 0) return;
+    const bool vec = V % kVec<T> == 0 && aligned16(logits) && aligned16(dlogits);
+    if (vec)
+        backward_kernel<T, kVec<T>>
+            <<<unsigned(N), kThreads, 0, stream>>>(dlogits, logits, lse, targets, eps, scale, V);
+    else
+        backward_kernel<T, 1>
+            <<<unsigned(N), kThreads, 0, stream>>>(dlogits, logits, lse, targets, eps, scale, V);
+    DEEPNET_CUDA_LAUNCH_CHECK();
+}
+
+template <typename T>
+void cross_entropy_forward_backward(float* loss, float* nll, float* lse, T* logits_grad,
+                                    const int64_t* targets, float eps, float scale, int64_t N,
+                                    int64_t V, cudaStream_t stream) {
+    launch_forward<T>(loss, nll, lse, logits_grad, logits_grad, targets, eps, scale, N, V, stream);
+}
+
+#define DEEPNET_INSTANTIATE(T)                                                                  \
+    template void cross_entropy_forward<T>(float*, float*, float*, const T*, const int64_t*,    \
+                                           float, int64_t, int64_t, cudaStream_t);              \
+    template void cross_entropy_backward<T>(T*, const T*, const float*, const int64_t*, float,  \
+                                            float, int64_t, int64_t, cudaStream_t);             \
+    template void cross_entropy_forward_backward<T>(float*, float*, float*, T*, const int64_t*, \
+                                                    float, float, int64_t, int64_t, cudaStream_t);
+DEEPNET_INSTANTIATE(float)
+DEEPNET_INSTANTIATE(bf16)
+#undef DEEPNET_INSTANTIATE
+
+}  // namespace deepnet::kernels::cuda

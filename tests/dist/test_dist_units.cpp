@@ -1,0 +1,148 @@
+// Data-parallel pieces that need no mpirun: the shard plan, the launcher detection, the
+// single-process communicator and DataParallel at world size 1 (every hook a no-op), and
+// ZeRO-1 AdamW on one rank, which must be bitwise AdamW<float>::step.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <random>
+
+#include "src/dist/comm_single.h"
+#include "src/dist/communicator.h"
+#include "src/dist/data_parallel.h"
+#include "src/dist/sharded_adam.h"
+#include "src/train/optimizer.h"
+
+#ifdef DEEPNET_WITH_NCCL
+#include "src/dist/comm_nccl.h"
+#endif
+
+using namespace deepnet;
+using namespace deepnet::dist;
+
+TEST_CASE("shard plan: contiguous, aligned, covering the buffer once", "[dist]") {
+    for (int64_t n : {0, 1, 15, 16, 17, 1000, 123457})
+        for (int world : {1, 2, 3, 8}) {
+            INFO("n " << n << ", world " << world);
+            const ShardPlan p = shard_plan(n, world, 16);
+            REQUIRE(p.offset.size() == size_t(world));
+            int64_t at = 0;
+            for (int r = 0; r < world; ++r) {
+                CHECK(p.offset[size_t(r)] == at);
+                CHECK(p.count[size_t(r)] >= 0);
+                if (r < world - 1 && p.offset[size_t(r + 1)] < n) CHECK(p.count[size_t(r)] % 16 == 0);
+                at += p.count[size_t(r)];
+            }
+            CHECK(at == n);
+            if (n >= 16 * world) CHECK(p.count[0] - p.count[size_t(world - 1)] < 16 * world);  // balanced
+        }
+}
+
+TEST_CASE("launcher detection: Open MPI and PMI variables, 1 without them", "[dist]") {
+    const char* saved_ompi = std::getenv("OMPI_COMM_WORLD_SIZE");
+    const char* saved_pmi = std::getenv("PMI_SIZE");
+    const std::string ompi = saved_ompi ? saved_ompi : "", pmi = saved_pmi ? saved_pmi : "";
+    unsetenv("OMPI_COMM_WORLD_SIZE");
+    unsetenv("PMI_SIZE");
+    CHECK(launcher_world_size() == 1);
+    setenv("PMI_SIZE", "4", 1);
+    CHECK(launcher_world_size() == 4);
+    setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
+    CHECK(launcher_world_size() == 2);
+    setenv("OMPI_COMM_WORLD_SIZE", "1", 1);
+    CHECK(launcher_world_size() == 1);
+    CHECK(make_communicator()->backend() == "single");  // one rank: MPI is never initialised
+    unsetenv("OMPI_COMM_WORLD_SIZE");
+    unsetenv("PMI_SIZE");
+    if (saved_ompi) setenv("OMPI_COMM_WORLD_SIZE", ompi.c_str(), 1);
+    if (saved_pmi) setenv("PMI_SIZE", pmi.c_str(), 1);
+}
+
+TEST_CASE("one rank: the communicator is the identity and every hook a no-op", "[dist]") {
+    DataParallel dp(std::make_unique<SingleCommunicator>(), DistConfig{true, 600});
+    CHECK(dp.world() == 1);
+    CHECK(dp.root());
+    CHECK_FALSE(dp.sharded());  // sharding needs two ranks
+    for (int k = 0; k < 5; ++k)
+        CHECK(dp.mine(k));
+    std::vector<float> grad = {1.5f, -2.f, 3.f};
+    UpdateSums sums{10.5, 9.5, 7, 2};
+    dp.reduce(grad, sums);
+    CHECK(grad == std::vector<float>{1.5f, -2.f, 3.f});
+    CHECK(sums.tokens == 7);
+    CHECK(sums.loss == 10.5);
+    CHECK(dp.max_over_ranks(15) == 15);
+    int64_t stalled = 3;
+    dp.share_from_root(stalled);
+    CHECK(stalled == 3);
+    int ran = 0;
+    dp.root_first([&] { ++ran; });
+    CHECK(ran == 1);
+    CHECK(dp.run_guarded([] { return 7; }) == 7);
+    CHECK_THROWS_WITH(dp.run_guarded([]() -> int { throw UserError("bad"); }), "bad");  // one rank: propagates
+    CHECK(dp.summary().empty());
+}
+
+TEST_CASE("ZeRO-1 AdamW on one rank is bitwise AdamW", "[dist]") {
+    std::mt19937 gen(3);
+    std::normal_distribution<float> normal(0.f, 1.f);
+    const int64_t n = 70001;  // several sum_squares blocks, not a multiple of 16
+    Params<float> ref;
+    ref.value.resize(size_t(n));
+    ref.grad.resize(size_t(n));
+    for (int64_t i = 0; i < n; ++i)
+        ref.value[size_t(i)] = normal(gen);
+    std::vector<float> params = ref.value;
+    for (double clip : {0.0, 0.5}) {
+        AdamW<float> opt(AdamConfig{0.9, 0.98, 1e-9, 0.01, clip});
+        SingleCommunicator comm;
+        ShardedAdam sharded(comm, n, AdamHyper{0.9, 0.98, 1e-9, 0.01, clip});
+        int64_t steps = 0;
+        for (int step = 0; step < 3; ++step) {
+            for (auto& g : ref.grad)
+                g = normal(gen);
+            const UpdateInfo a = opt.step(ref, 1e-3, 0.25);
+            const StepResult b = sharded.step(params.data(), ref.grad.data(), 1e-3, 0.25, steps);
+            CHECK(a.grad_norm == b.grad_norm);
+            CHECK(b.finite);
+            CHECK(steps == opt.steps());
+            REQUIRE(params == ref.value);
+        }
+        std::vector<float> m, v;
+        sharded.gather(m, v);
+        CHECK(m == opt.m());
+        CHECK(v == opt.v());
+        // Resume: load() keeps the (whole) shard and frees the full vectors.
+        ShardedAdam again(comm, n, AdamHyper{0.9, 0.98, 1e-9, 0.01, clip});
+        again.load(m, v);
+        CHECK(m.empty());
+        std::vector<float> m2, v2;
+        again.gather(m2, v2);
+        CHECK(m2 == opt.m());
+        CHECK(v2 == opt.v());
+    }
+    // A NaN gradient: no update, reported as not finite.
+    SingleCommunicator comm;
+    ShardedAdam sharded(comm, n, AdamHyper{});
+    std::vector<float> grad(size_t(n), 0.f);
+    grad[5] = NAN;
+    int64_t steps = 0;
+    const std::vector<float> before = params;
+    CHECK_FALSE(sharded.step(params.data(), grad.data(), 1e-3, 1.0, steps).finite);
+    CHECK(steps == 0);
+    CHECK(params == before);
+}
+
+#ifdef DEEPNET_WITH_NCCL
+// Multi-GPU runs need a multi-GPU machine; this checks the NCCL build links and behaves:
+// without a GPU a clear CUDA error, with one a 1-rank communicator bootstrapped by broadcast.
+TEST_CASE("NCCL communicator: a clear error without a GPU, one rank with one", "[dist]") {
+    SingleCommunicator boot;
+    try {
+        auto nccl = make_nccl_communicator(boot, 0);
+        CHECK(nccl->backend() == "nccl");
+        CHECK(nccl->size() == 1);
+        nccl->barrier(false);
+    } catch (const Error& e) {
+        CHECK_THAT(e.what(), Catch::Contains("CUDA error"));
+    }
+}
+#endif
