@@ -3,6 +3,8 @@
 // chunks of mini-batch * maxi-batch lines, tokenised with the model's SentencePiece
 // vocabulary, decoded in length-sorted mini-batches and written back in order, so stdin
 // streams. An empty input line gives an empty output line without decoding.
+#include <omp.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -44,7 +46,7 @@ struct Totals {
 // Translates one chunk of lines; first_id is the 0-based number of its first line.
 void translate_chunk(const std::vector<std::string>& lines, int64_t first_id,
                      const std::string& input_name, const InferenceModel& im,
-                     IncrementalDecoder<float>& dec, const TranslateConfig& tc,
+                     const TranslateConfig& tc,
                      std::ostream& out, Totals& totals) {
     const SourceLimits limits{tc.max_length, tc.max_length_crop};
     std::vector<std::vector<int64_t>> sources;
@@ -62,7 +64,8 @@ void translate_chunk(const std::vector<std::string>& lines, int64_t first_id,
     opt.normalize = tc.normalize;
     opt.max_length_factor = tc.max_length_factor;
     opt.allow_unk = tc.allow_unk;
-    const auto nbest = translate_ids(dec, sources, opt, tc.mini_batch);
+    const auto nbest = translate_ids_parallel(*im.loaded.model, sources, opt, tc.mini_batch,
+                                              omp_get_max_threads());
     for (size_t i = 0; i < lines.size(); ++i) {
         const int64_t id = first_id + int64_t(i);
         if (slot[i] < 0) {
@@ -92,7 +95,6 @@ int run_translate(const std::vector<std::string>& args) {
     std::vector<std::string> warnings;
     const InferenceModel im = load_inference_model(tc.model, tc.target_lang, warnings);
     for (const auto& w : warnings) log::warn(w);
-    IncrementalDecoder<float> dec(*im.loaded.model);
     LineSource in(tc.input);
     Output output(tc.output);
     const size_t chunk = size_t(tc.mini_batch * tc.maxi_batch);
@@ -105,7 +107,7 @@ int run_translate(const std::vector<std::string>& args) {
         while (lines.size() < chunk && (lines.empty() || !in.would_block()) && in.next(line))
             lines.push_back(line);
         if (lines.empty()) break;
-        translate_chunk(lines, totals.lines, in.name(), im, dec, tc, *output.out, totals);
+        translate_chunk(lines, totals.lines, in.name(), im, tc, *output.out, totals);
         output.out->flush();
         DEEPNET_USER_CHECK(output.out->good(), "writing the output failed");
     }

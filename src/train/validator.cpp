@@ -1,6 +1,8 @@
 // Validation (see validator.h).
 #include "src/train/validator.h"
 
+#include <omp.h>
+
 #include <cmath>
 #include <fstream>
 
@@ -45,11 +47,10 @@ std::vector<std::string> translate_direction(Transformer<float>& model, const Pa
     if (o.max_sentences > 0 && o.max_sentences < n) n = o.max_sentences;
     std::vector<std::vector<int64_t>> src;
     for (int64_t i = 0; i < n; ++i) src.push_back(d.source(d.corpus_begin(c) + i));
-    IncrementalDecoder<float> decoder(model);
     SearchOptions so;
     so.beam_size = o.beam_size;
     so.normalize = o.normalize;
-    const auto nbest = translate_ids(decoder, src, so, o.mini_batch);
+    const auto nbest = translate_ids_parallel(model, src, so, o.mini_batch, omp_get_max_threads());
     std::vector<std::string> out;
     for (const auto& hyps : nbest) out.push_back(hyps.empty() ? "" : vocab.decode(hyps.front().tokens));
     return out;

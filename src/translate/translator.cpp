@@ -1,6 +1,12 @@
 // Batching for translation and scoring (see translator.h).
 #include "src/translate/translator.h"
 
+#include <omp.h>
+
+#include <algorithm>
+#include <exception>
+#include <memory>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -37,6 +43,40 @@ std::vector<std::vector<Hypothesis>> translate_ids(IncrementalDecoder<T>& decode
         auto nbest = beam_search(decoder, src, opt);
         for (size_t j = 0; j < batch.size(); ++j) out[batch[j]] = std::move(nbest[j]);
     }
+    return out;
+}
+
+template <typename T>
+std::vector<std::vector<Hypothesis>> translate_ids_parallel(const Transformer<T>& model,
+                                                            const std::vector<std::vector<int64_t>>& sources,
+                                                            const SearchOptions& opt, int64_t mini_batch,
+                                                            int64_t workers) {
+    std::vector<int64_t> lengths;
+    for (const auto& s : sources) lengths.push_back(int64_t(s.size()));
+    const auto batches = length_sorted_batches(lengths, mini_batch);
+    workers = std::max<int64_t>(1, std::min<int64_t>(workers, int64_t(batches.size())));
+    std::vector<std::vector<Hypothesis>> out(sources.size());
+    if (workers == 1) {  // one batch (or one thread): let the kernels use every thread
+        IncrementalDecoder<T> decoder(model);
+        return translate_ids(decoder, sources, opt, mini_batch);
+    }
+    std::vector<std::unique_ptr<IncrementalDecoder<T>>> decoders;
+    for (int64_t w = 0; w < workers; ++w) decoders.push_back(std::make_unique<IncrementalDecoder<T>>(model));
+    std::exception_ptr error;
+    // Inside this region the kernels' own OpenMP loops and OpenBLAS run on one thread each.
+#pragma omp parallel for num_threads(int(workers)) schedule(dynamic, 1)
+    for (size_t k = 0; k < batches.size(); ++k) {
+        try {
+            std::vector<std::vector<int64_t>> src;
+            for (size_t i : batches[k]) src.push_back(sources[i]);
+            auto nbest = beam_search(*decoders[size_t(omp_get_thread_num())], src, opt);
+            for (size_t j = 0; j < batches[k].size(); ++j) out[batches[k][j]] = std::move(nbest[j]);
+        } catch (...) {
+#pragma omp critical
+            if (!error) error = std::current_exception();
+        }
+    }
+    if (error) std::rethrow_exception(error);
     return out;
 }
 
@@ -83,6 +123,9 @@ std::vector<double> score_pairs(Transformer<T>& model,
 }
 
 #define DEEPNET_INSTANTIATE(T)                                                                 \
+    template std::vector<std::vector<Hypothesis>> translate_ids_parallel<T>(                   \
+        const Transformer<T>&, const std::vector<std::vector<int64_t>>&, const SearchOptions&,  \
+        int64_t, int64_t);                                                                     \
     template std::vector<std::vector<Hypothesis>> translate_ids<T>(                            \
         IncrementalDecoder<T>&, const std::vector<std::vector<int64_t>>&, const SearchOptions&, \
         int64_t);                                                                              \

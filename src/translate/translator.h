@@ -25,6 +25,16 @@ std::vector<std::vector<Hypothesis>> translate_ids(IncrementalDecoder<T>& decode
                                                    const std::vector<std::vector<int64_t>>& sources,
                                                    const SearchOptions& opt, int64_t mini_batch);
 
+// The same, with the mini-batches shared among `workers` threads, each with its own decoder
+// and single-threaded kernels: at decoding sizes (tens of rows per matrix product) waking
+// threads for every small kernel costs more than it gains, so sentence-level parallelism
+// is faster. Results do not depend on `workers`.
+template <typename T>
+std::vector<std::vector<Hypothesis>> translate_ids_parallel(const Transformer<T>& model,
+                                                            const std::vector<std::vector<int64_t>>& sources,
+                                                            const SearchOptions& opt, int64_t mini_batch,
+                                                            int64_t workers);
+
 template <typename T>
 std::vector<double> score_pairs(Transformer<T>& model,
                                 const std::vector<std::vector<int64_t>>& sources,

@@ -10,6 +10,7 @@
 
 #include "src/translate/translator.h"
 #include "translate_test_util.h"
+#include "model/tiny_model.h"
 
 using namespace deepnet;
 using test::Ids;
@@ -167,4 +168,30 @@ TEST_CASE("outputs respect the maximum length and never contain pad, bos or unk"
     }
     REQUIRE(max_output_length(8, 0.5) == 4);
     REQUIRE(max_output_length(1, 0.1) == 1);
+}
+
+TEST_CASE("translate_ids_parallel gives the same n-best lists with 1 or 2 workers", "[translate]") {
+    ModelConfig c = test::tiny_config(NormScheme::DeepNorm);
+    c.dropout = c.dropout_attention = c.dropout_ffn = 0;
+    Transformer<float> m(c);
+    m.init_parameters();
+    std::vector<std::vector<int64_t>> src;
+    for (int i = 0; i < 9; ++i) {
+        std::vector<int64_t> s;
+        for (int j = 0; j < 1 + (i * 5) % 7; ++j) s.push_back(4 + (i * 3 + j) % 9);
+        src.push_back(s);
+    }
+    SearchOptions opt;
+    opt.beam_size = 3;
+    const auto one = translate_ids_parallel(m, src, opt, 2, 1);
+    const auto two = translate_ids_parallel(m, src, opt, 2, 2);
+    REQUIRE(one.size() == src.size());
+    for (size_t i = 0; i < src.size(); ++i) {
+        REQUIRE(one[i].size() == two[i].size());
+        REQUIRE(!one[i].empty());
+        for (size_t k = 0; k < one[i].size(); ++k) {
+            REQUIRE(one[i][k].tokens == two[i][k].tokens);
+            REQUIRE(one[i][k].score == two[i][k].score);
+        }
+    }
 }
