@@ -84,6 +84,28 @@ public:
     void all_reduce_sum(double* data, int64_t n) override { all_reduce(data, n, MPI_DOUBLE, MPI_SUM); }
     void all_reduce_max(double* data, int64_t n) override { all_reduce(data, n, MPI_DOUBLE, MPI_MAX); }
 
+    void start_all_reduce_sum(float* data, int64_t n) override {
+        for (int64_t at = 0; at < n; at += kChunk) {
+            pending_.emplace_back();
+            MPI_CHECK(MPI_Iallreduce(MPI_IN_PLACE, data + at, int(std::min(kChunk, n - at)), MPI_FLOAT, MPI_SUM,
+                                     comm_, &pending_.back()));
+        }
+    }
+
+    void progress() override {
+        if (pending_.empty()) return;
+        int done = 0;
+        MPI_CHECK(MPI_Testall(int(pending_.size()), pending_.data(), &done, MPI_STATUSES_IGNORE));
+        if (done) pending_.clear();
+    }
+
+    void wait_reductions() override {
+        if (pending_.empty()) return;
+        Watchdog::Scope watch(*watchdog_, "all-reduce of the gradient buckets");
+        MPI_CHECK(MPI_Waitall(int(pending_.size()), pending_.data(), MPI_STATUSES_IGNORE));
+        pending_.clear();
+    }
+
     void broadcast(void* data, int64_t bytes, int root, bool patient) override {
         Watchdog::Scope watch(*watchdog_, "broadcast", !patient);
         char* p = static_cast<char*>(data);
@@ -134,6 +156,7 @@ private:
     }
 
     MPI_Comm comm_ = MPI_COMM_NULL;
+    std::vector<MPI_Request> pending_;  // started non-blocking reductions
     int rank_ = 0, size_ = 1;
     bool owns_mpi_ = false;
     std::unique_ptr<Watchdog> watchdog_;

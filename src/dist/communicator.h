@@ -45,6 +45,13 @@ public:
     virtual void all_reduce_sum(float* data, int64_t n) = 0;
     virtual void all_reduce_sum(double* data, int64_t n) = 0;
     virtual void all_reduce_max(double* data, int64_t n) = 0;
+    // Non-blocking in-place sum (gradient buckets overlapped with the backward): starts now,
+    // is complete after wait_reductions(); progress() lets the library advance the started
+    // ones between pieces of local work (Open MPI progresses only inside MPI calls). The
+    // buffer must not be touched until wait_reductions(). Default: blocking.
+    virtual void start_all_reduce_sum(float* data, int64_t n) { all_reduce_sum(data, n); }
+    virtual void progress() {}
+    virtual void wait_reductions() {}
     // Rank root's bytes to every rank. patient: no timeout (root may be validating or saving).
     virtual void broadcast(void* data, int64_t bytes, int root, bool patient) = 0;
     virtual void barrier(bool patient) = 0;

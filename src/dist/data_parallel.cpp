@@ -1,6 +1,8 @@
 // Data-parallel hooks of the trainer (see data_parallel.h).
 #include "src/dist/data_parallel.h"
 
+#include <algorithm>
+
 #include <cstdio>
 #include <cstring>
 
@@ -49,14 +51,36 @@ void DataParallel::start(std::vector<float>& params, const std::vector<int64_t>&
     start_ = std::chrono::steady_clock::now();
 }
 
+std::function<void(int64_t, int64_t)> DataParallel::overlap_hook(std::vector<float>& grad) {
+    if (world() == 1 || sharded()) return nullptr;
+    return [this, &grad](int64_t begin, int64_t end) {
+        const auto t0 = std::chrono::steady_clock::now();
+        comm_->progress();  // let the buckets started earlier advance
+        comm_->start_all_reduce_sum(grad.data() + begin, end - begin);
+        started_.emplace_back(begin, end);
+        comm_seconds_ += since(t0);
+    };
+}
+
 void DataParallel::reduce(std::vector<float>& grad, UpdateSums& sums) {
     if (world() == 1) return;
     const auto t0 = std::chrono::steady_clock::now();
+    if (!sharded()) {
+        // The gaps between the started buckets, in order (every rank started the same ones).
+        std::sort(started_.begin(), started_.end());
+        int64_t at = 0;
+        for (const auto& [begin, end] : started_) {
+            if (begin > at) comm_->start_all_reduce_sum(grad.data() + at, begin - at);
+            at = std::max(at, end);
+        }
+        if (at < int64_t(grad.size())) comm_->start_all_reduce_sum(grad.data() + at, int64_t(grad.size()) - at);
+        started_.clear();
+    }
     // Token and sentence counts stay exact in double up to 2^53.
     double s[4] = {sums.loss, sums.nll, double(sums.tokens), double(sums.sentences)};
     comm_->all_reduce_sum(s, 4);
     sums = UpdateSums{s[0], s[1], int64_t(s[2]), int64_t(s[3])};
-    if (!sharded()) comm_->all_reduce_sum(grad.data(), int64_t(grad.size()));
+    comm_->wait_reductions();
     comm_seconds_ += since(t0);
     ++updates_;
 }

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "src/config/dist_config.h"
@@ -60,8 +61,13 @@ public:
     // on the training progress (the same state file); progress: any fixed-size numbers.
     void start(std::vector<float>& params, const std::vector<int64_t>& progress);
 
+    // For the backward of this rank's last micro-batch of an update: each layer's gradient
+    // bucket starts its all-reduce as soon as the layer is done, while the layers below still
+    // compute. Empty (no hook) on one rank and with sharding.
+    std::function<void(int64_t begin, int64_t end)> overlap_hook(std::vector<float>& grad);
     // After the local backward passes: the update's statistics summed over ranks, and the
-    // gradient all-reduced (not with sharding: sharded_step reduce-scatters it).
+    // gradient all-reduced: the buckets the hook did not start (embeddings, output layer,
+    // final norms), then a wait for all (not with sharding: sharded_step reduce-scatters).
     void reduce(std::vector<float>& grad, UpdateSums& sums);
 
     // ZeRO-1 (sharded() only; otherwise init_sharding does nothing): init_sharding keeps this
@@ -103,6 +109,7 @@ private:
     std::unique_ptr<Communicator> comm_;
     DistConfig cfg_;
     std::unique_ptr<ShardedAdam> adam_;
+    std::vector<std::pair<int64_t, int64_t>> started_;  // buckets the hook started, this update
     double comm_seconds_ = 0;
     int64_t updates_ = 0;
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();

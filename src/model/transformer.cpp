@@ -48,14 +48,20 @@ ModelSpec declare_model(const ModelConfig& c) {
         c.tied_embeddings_all ? src_table : m.layout.add("decoder.embed_tokens.weight", {V, C});
     m.src_embed = {src_table, C, c.pad_id, kSrcEmbedUid};
     m.tgt_embed = {tgt_table, C, c.pad_id, kTgtEmbedUid};
-    for (int64_t i = 0; i < c.enc_depth; ++i)
+    for (int64_t i = 0; i < c.enc_depth; ++i) {
+        const int64_t begin = m.layout.total();
         m.enc.push_back(declare_encoder_layer(m.layout, "encoder.layers." + std::to_string(i) + ".",
                                               C, F, c.norm, i));
+        m.enc_ranges.emplace_back(begin, m.layout.total());
+    }
     const bool final_ln = is_pre_norm(c.norm);
     if (final_ln) m.enc_final_ln = declare_norm(m.layout, "encoder.layer_norm", C);
-    for (int64_t i = 0; i < c.dec_depth; ++i)
+    for (int64_t i = 0; i < c.dec_depth; ++i) {
+        const int64_t begin = m.layout.total();
         m.dec.push_back(declare_decoder_layer(m.layout, "decoder.layers." + std::to_string(i) + ".",
                                               C, F, c.norm, kDecoderUidBase + i));
+        m.dec_ranges.emplace_back(begin, m.layout.total());
+    }
     if (final_ln) m.dec_final_ln = declare_norm(m.layout, "decoder.layer_norm", C);
     const bool tied_out = c.tied_embeddings || c.tied_embeddings_all;
     m.out_proj = tied_out ? tgt_table : m.layout.add("decoder.output_projection.weight", {V, C});
@@ -146,7 +152,8 @@ LossStats Transformer<T>::forward(const Batch& b, const StepRng& rng) {
 }
 
 template <typename T>
-void Transformer<T>::backward(const Batch& b, const StepRng& rng, double grad_scale) {
+void Transformer<T>::backward(const Batch& b, const StepRng& rng, double grad_scale,
+                              const GradReadyHook& hook) {
     const int64_t N = b.B * b.T, V = cfg_.vocab_size, C = cfg_.dim_emb;
     T* dlogits = logits_.data();  // in place: no second (N, V) buffer
     kernels::cpu::cross_entropy_backward<T>(dlogits, logits_.data(), lse_.data(),
@@ -156,12 +163,13 @@ void Transformer<T>::backward(const Batch& b, const StepRng& rng, double grad_sc
     kernels::cpu::linear_backward<T>(d_dec_out, params_.g(spec_.out_proj),
                                      static_cast<T*>(nullptr), dlogits, dec_out_.data(),
                                      params_.v(spec_.out_proj), N, C, V);
-    backward_decoder(b, rng, d_dec_out);
-    backward_encoder(b, rng);
+    backward_decoder(b, rng, d_dec_out, hook);
+    backward_encoder(b, rng, hook);
 }
 
 template <typename T>
-void Transformer<T>::backward_decoder(const Batch& b, const StepRng& rng, T* d_top) {
+void Transformer<T>::backward_decoder(const Batch& b, const StepRng& rng, T* d_top,
+                                      const GradReadyHook& hook) {
     const int64_t C = cfg_.dim_emb, N = b.B * b.T, Ns = b.B * b.S;
     const SeqShape ts{b.B, b.T, b.tgt_len.data()}, ss{b.B, b.S, b.src_len.data()};
     T* dy = d_top;
@@ -180,13 +188,14 @@ void Transformer<T>::backward_decoder(const Batch& b, const StepRng& rng, T* d_t
                                   ensure(recompute_out_, N * C), x, enc_out_.data(), ts, ss);
         decoder_layer_backward(params_, spec_.dec[size_t(l)], dec_cfg_, rng, sv, scratch_, dx,
                                denc, dy, x, enc_out_.data(), ts, ss);
+        if (hook) hook(spec_.dec_ranges[size_t(l)].first, spec_.dec_ranges[size_t(l)].second);
         std::swap(dx, dy);
     }
     embedding_layer_backward(params_, spec_.tgt_embed, rng, cfg_.dropout, dy, b.tgt_in.data(), N);
 }
 
 template <typename T>
-void Transformer<T>::backward_encoder(const Batch& b, const StepRng& rng) {
+void Transformer<T>::backward_encoder(const Batch& b, const StepRng& rng, const GradReadyHook& hook) {
     const int64_t C = cfg_.dim_emb, N = b.B * b.S;
     const SeqShape ss{b.B, b.S, b.src_len.data()};
     T* dy = d_enc_.data();
@@ -203,6 +212,7 @@ void Transformer<T>::backward_encoder(const Batch& b, const StepRng& rng) {
                                   ensure(recompute_out_, N * C), x, ss);
         encoder_layer_backward(params_, spec_.enc[size_t(l)], enc_cfg_, rng, sv, scratch_, dx, dy,
                                x, ss);
+        if (hook) hook(spec_.enc_ranges[size_t(l)].first, spec_.enc_ranges[size_t(l)].second);
         std::swap(dx, dy);
     }
     embedding_layer_backward(params_, spec_.src_embed, rng, cfg_.dropout, dy, b.src.data(), N);

@@ -7,7 +7,9 @@
 // T = float for training, double for gradient checks.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "src/layers/decoder_layer.h"
@@ -33,7 +35,13 @@ struct ModelSpec {
     std::vector<EncoderLayerSpec> enc;
     std::vector<DecoderLayerSpec> dec;
     NormSpec enc_final_ln, dec_final_ln;  // pre / subln only (gamma = -1 otherwise)
+    // [begin, end) of each layer's parameters in the flat buffers (each layer is contiguous).
+    std::vector<std::pair<int64_t, int64_t>> enc_ranges, dec_ranges;
 };
+
+// Called during backward with the [begin, end) parameter range of a layer whose gradient
+// is complete for this batch (decoder layers top down, then encoder layers top down).
+using GradReadyHook = std::function<void(int64_t begin, int64_t end)>;
 ModelSpec declare_model(const ModelConfig& cfg);
 
 // What every residual sublayer of one stack needs from the config: norm scheme, DeepNorm
@@ -55,8 +63,11 @@ public:
 
     // Runs the model and keeps what backward needs. Dropout only when rng.training.
     LossStats forward(const Batch& batch, const StepRng& rng);
-    // Accumulates (+=) d(grad_scale * loss_sum)/d(params) into params().grad.
-    void backward(const Batch& batch, const StepRng& rng, double grad_scale);
+    // Accumulates (+=) d(grad_scale * loss_sum)/d(params) into params().grad. The optional
+    // hook hears of each layer as soon as its gradient is done (data parallelism starts
+    // reducing that bucket while the layers below still compute).
+    void backward(const Batch& batch, const StepRng& rng, double grad_scale,
+                  const GradReadyHook& on_layer_done = nullptr);
 
     // Logits (B*T, V) of the last forward (before backward overwrites them).
     const T* logits() const { return logits_.data(); }
@@ -64,8 +75,8 @@ public:
 private:
     void encode(const Batch& b, const StepRng& rng);
     void decode(const Batch& b, const StepRng& rng);
-    void backward_decoder(const Batch& b, const StepRng& rng, T* d_dec_out);
-    void backward_encoder(const Batch& b, const StepRng& rng);
+    void backward_decoder(const Batch& b, const StepRng& rng, T* d_dec_out, const GradReadyHook& hook);
+    void backward_encoder(const Batch& b, const StepRng& rng, const GradReadyHook& hook);
 
     ModelConfig cfg_;
     ModelSpec spec_;

@@ -181,13 +181,17 @@ bool TrainingSession::update() {
     double loss = 0, nll = 0;
     int64_t tokens = 0, sentences = 0;
     // Every rank walks the whole stream; rank r computes micro-batches r, r + W, ...
-    for (int64_t k = 0; k < cfg_.optimizer_delay * dp_.world(); ++k) {
+    const int64_t micro = cfg_.optimizer_delay * dp_.world();
+    for (int64_t k = 0; k < micro; ++k) {
         const BatchPairs pairs = stream_->next();
         if (dp_.mine(k)) {
             const Batch b = make_batch(pairs.sources, pairs.targets, model_->config());
             const StepRng rng{model_->config().seed, uint64_t(p.micro_batches), true};
             const LossStats st = model_->forward(b, rng);
-            model_->backward(b, rng, 1.0);
+            // The rank's last micro-batch: its layers' gradients are final as backward leaves
+            // them, so their reduction can start at once.
+            const bool last = k + dp_.world() >= micro;
+            model_->backward(b, rng, 1.0, last ? dp_.overlap_hook(model_->params().grad) : nullptr);
             loss += st.loss;
             nll += st.nll;
             tokens += st.tokens;

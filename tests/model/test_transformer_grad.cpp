@@ -97,3 +97,45 @@ TEST_CASE("tied embeddings share one tensor", "[model]") {
     const ModelSpec none = declare_model(c);
     REQUIRE(none.layout.contains("decoder.output_projection.weight"));
 }
+
+TEST_CASE("the gradient-ready hook reports each layer once, when its gradient is final", "[model][dist]") {
+    for (bool tied : {false, true}) {
+        ModelConfig c = tiny_config(NormScheme::DeepNorm);
+        c.tied_embeddings_all = tied;
+        c.enc_depth = 3;
+        c.dec_depth = 2;
+        Transformer<float> m(c);
+        m.init_parameters();
+        const Batch b = tiny_batch(c);
+        const StepRng rng{c.seed, 4, true};
+        m.forward(b, rng);
+        std::vector<std::pair<int64_t, int64_t>> seen;
+        std::vector<std::vector<float>> snapshots;
+        m.backward(b, rng, 1.0, [&](int64_t begin, int64_t end) {
+            seen.emplace_back(begin, end);
+            snapshots.emplace_back(m.params().grad.begin() + begin, m.params().grad.begin() + end);
+        });
+        REQUIRE(seen.size() == size_t(c.enc_depth + c.dec_depth));
+        // Decoder top down, then encoder top down.
+        REQUIRE(seen[0] == m.spec().dec_ranges[1]);
+        REQUIRE(seen[1] == m.spec().dec_ranges[0]);
+        REQUIRE(seen[2] == m.spec().enc_ranges[2]);
+        REQUIRE(seen[4] == m.spec().enc_ranges[0]);
+        for (size_t i = 0; i < seen.size(); ++i) {
+            const std::vector<float> now(m.params().grad.begin() + seen[i].first,
+                                         m.params().grad.begin() + seen[i].second);
+            REQUIRE(now == snapshots[i]);  // nothing touched the bucket after it was reported
+            double norm = 0;
+            for (float g : now) norm += double(g) * g;
+            REQUIRE(norm > 0);
+        }
+        // The layer ranges hold exactly the layers' tensors.
+        for (const ParamEntry& e : m.spec().layout.entries()) {
+            const bool in_layer = e.name.find(".layers.") != std::string::npos;
+            bool inside = false;
+            for (const auto& r : seen) inside = inside || (e.offset >= r.first && e.offset + e.size <= r.second);
+            INFO(e.name);
+            REQUIRE(inside == in_layer);
+        }
+    }
+}
