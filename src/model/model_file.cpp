@@ -28,14 +28,31 @@ std::vector<std::string> split(const std::string& s) {
     return out;
 }
 
-const std::string& meta_value(const SafetensorsFile& f, const std::string& key, const std::string& path) {
-    auto it = f.metadata.find(key);
-    DEEPNET_USER_CHECK(it != f.metadata.end(), path << " has no '" << key
-                                                    << "' entry in its metadata: not a deepnet model file");
+const std::string& meta_value(const std::map<std::string, std::string>& md, const std::string& key,
+                              const std::string& path) {
+    auto it = md.find(key);
+    DEEPNET_USER_CHECK(it != md.end(), path << " has no '" << key
+                                            << "' entry in its metadata: not a file written by deepnet");
     return it->second;
 }
 
 }  // namespace
+
+void put_model_metadata(const ModelMetadata& meta, std::map<std::string, std::string>& md) {
+    md["config"] = meta.config_yaml;
+    md["vocab"] = base64_encode(meta.vocab_proto);
+    md["languages"] = join(meta.languages);
+    md["target_languages"] = join(meta.target_languages);
+}
+
+ModelMetadata get_model_metadata(const std::map<std::string, std::string>& md, const std::string& path) {
+    ModelMetadata meta;
+    meta.config_yaml = meta_value(md, "config", path);
+    meta.vocab_proto = base64_decode(meta_value(md, "vocab", path));
+    meta.languages = split(meta_value(md, "languages", path));
+    meta.target_languages = split(meta_value(md, "target_languages", path));
+    return meta;
+}
 
 void save_model_file(const std::string& path, const ModelSpec& spec, const float* values,
                      const ModelMetadata& meta) {
@@ -46,23 +63,17 @@ void save_model_file(const std::string& path, const ModelSpec& spec, const float
     std::map<std::string, std::string> md;
     md["format"] = kFormat;
     md["deepnet_version"] = DEEPNET_VERSION;
-    md["config"] = meta.config_yaml;
-    md["vocab"] = base64_encode(meta.vocab_proto);
-    md["languages"] = join(meta.languages);
-    md["target_languages"] = join(meta.target_languages);
+    put_model_metadata(meta, md);
     save_safetensors(path, records, md);
 }
 
 LoadedModel load_model_file(const std::string& path) {
     const SafetensorsFile f = load_safetensors(path);
-    const std::string& format = meta_value(f, "format", path);
+    const std::string& format = meta_value(f.metadata, "format", path);
     DEEPNET_USER_CHECK(format == kFormat, path << " is a '" << format << "' file; this deepnet reads "
                                                << kFormat);
     LoadedModel out;
-    out.meta.config_yaml = meta_value(f, "config", path);
-    out.meta.vocab_proto = base64_decode(meta_value(f, "vocab", path));
-    out.meta.languages = split(meta_value(f, "languages", path));
-    out.meta.target_languages = split(meta_value(f, "target_languages", path));
+    out.meta = get_model_metadata(f.metadata, path);
     out.config = model_config_from_yaml_text(out.meta.config_yaml, path);
     auto emb = f.tensors.find("encoder.embed_tokens.weight");
     DEEPNET_USER_CHECK(emb != f.tensors.end() && emb->second.shape.size() == 2,

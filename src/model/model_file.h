@@ -23,6 +23,12 @@ struct ModelMetadata {
     std::vector<std::string> target_languages;  // languages with a <2xx> tag ("" = no tags)
 };
 
+// ModelMetadata as safetensors metadata entries (config, vocab, languages,
+// target_languages) and back; the training state file stores the same entries.
+void put_model_metadata(const ModelMetadata& meta, std::map<std::string, std::string>& md);
+// Throws UserError naming `path` when an entry is missing.
+ModelMetadata get_model_metadata(const std::map<std::string, std::string>& md, const std::string& path);
+
 // Writes the parameters `values` (the model's layout; e.g. its weights or their EMA)
 // atomically to path.
 void save_model_file(const std::string& path, const ModelSpec& spec, const float* values,

@@ -3,7 +3,6 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "src/core/base64.h"
 #include "src/core/error.h"
 #include "src/model/safetensors.h"
 
@@ -18,23 +17,6 @@ const std::vector<float>& buffer(const TrainState& st, int k) {
 }
 std::vector<float>& buffer(TrainState& st, int k) {
     return k == 0 ? st.params : k == 1 ? st.adam_m : k == 2 ? st.adam_v : st.ema;
-}
-
-std::string join(const std::vector<std::string>& v) {
-    std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
-    return s;
-}
-std::vector<std::string> split(const std::string& s) {
-    std::vector<std::string> out;
-    size_t start = 0;
-    while (start < s.size()) {
-        size_t end = s.find(',', start);
-        if (end == std::string::npos) end = s.size();
-        if (end > start) out.push_back(s.substr(start, end - start));
-        start = end + 1;
-    }
-    return out;
 }
 
 }  // namespace
@@ -93,10 +75,7 @@ void save_train_state(const std::string& path, const ParamLayout& layout, const 
     std::map<std::string, std::string> md;
     md["format"] = kFormat;
     md["progress"] = progress_to_yaml(st.progress);
-    md["config"] = st.meta.config_yaml;
-    md["vocab"] = base64_encode(st.meta.vocab_proto);
-    md["languages"] = join(st.meta.languages);
-    md["target_languages"] = join(st.meta.target_languages);
+    put_model_metadata(st.meta, md);
     save_safetensors(path, records, md);
 }
 
@@ -114,10 +93,7 @@ StoredTrainState::StoredTrainState(const std::string& path) : path_(path), file_
     };
     DEEPNET_USER_CHECK(get("format") == kFormat, path << " has format '" << get("format") << "', expected " << kFormat);
     state_.progress = progress_from_yaml(get("progress"), path);
-    state_.meta.config_yaml = get("config");
-    state_.meta.vocab_proto = base64_decode(get("vocab"));
-    state_.meta.languages = split(get("languages"));
-    state_.meta.target_languages = split(get("target_languages"));
+    state_.meta = get_model_metadata(f.metadata, path);
 }
 
 StoredTrainState::~StoredTrainState() = default;
