@@ -37,10 +37,20 @@ if(NOT DEEPNET_CBLAS_INCLUDE OR NOT DEEPNET_BLAS_LIBRARY)
 endif()
 message(STATUS "CPU BLAS: ${DEEPNET_BLAS_LIBRARY}")
 
+# oneDNN: the bfloat16 GEMMs of precision [bfloat16, float32] (AMX tiles on Sapphire Rapids,
+# 3-6x the float32 GEMM; docs/benchmarks.md). Debian's OpenBLAS 0.3.21 has no sbgemm.
+# Found by hand: Debian's dnnl-config.cmake also wants the OpenCL development files.
+find_path(DEEPNET_DNNL_INCLUDE oneapi/dnnl/dnnl.hpp)
+find_library(DEEPNET_DNNL_LIBRARY dnnl)
+if(NOT DEEPNET_DNNL_INCLUDE OR NOT DEEPNET_DNNL_LIBRARY)
+  message(FATAL_ERROR "oneDNN not found: run scripts/setup.sh (apt-get install libdnnl-dev)")
+endif()
+message(STATUS "oneDNN: ${DEEPNET_DNNL_LIBRARY}")
+
 add_library(deepnet_deps INTERFACE)
-target_include_directories(deepnet_deps INTERFACE ${DEEPNET_CBLAS_INCLUDE})
+target_include_directories(deepnet_deps INTERFACE ${DEEPNET_CBLAS_INCLUDE} ${DEEPNET_DNNL_INCLUDE})
 target_link_libraries(deepnet_deps INTERFACE
-  ${DEEPNET_BLAS_LIBRARY} OpenMP::OpenMP_CXX yaml-cpp CLI11::CLI11 PkgConfig::SENTENCEPIECE ZLIB::ZLIB Threads::Threads)
+  ${DEEPNET_BLAS_LIBRARY} ${DEEPNET_DNNL_LIBRARY} OpenMP::OpenMP_CXX yaml-cpp CLI11::CLI11 PkgConfig::SENTENCEPIECE ZLIB::ZLIB Threads::Threads)
 if(DEEPNET_WITH_MPI)
   target_link_libraries(deepnet_deps INTERFACE MPI::MPI_C)
   target_compile_definitions(deepnet_deps INTERFACE DEEPNET_WITH_MPI=1)

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "kernels/counter_rng.h"
+#include "kernels/fast_exp.h"
 
 namespace deepnet::kernels::cpu {
 namespace {
@@ -55,7 +56,7 @@ void attention_forward(T* out, T* probs, const T* q, const T* k, const T* v,
                 }
                 T sum = 0;
                 for (int64_t j = 0; j < lim; ++j) {
-                    p[j] = std::exp(p[j] - mx);
+                    p[j] = exp_t(p[j] - mx);
                     sum += p[j];
                 }
                 const T inv = T(1) / sum;

@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
+
+#include "kernels/fast_exp.h"
 
 namespace deepnet::kernels::cpu {
 
@@ -12,12 +15,17 @@ void cross_entropy_forward(T* loss, T* nll, T* lse, const T* logits, const int64
 #pragma omp parallel for schedule(static)
     for (int64_t n = 0; n < N; ++n) {
         const T* z = logits + n * V;
-        T mx = z[0];
-        for (int64_t v = 1; v < V; ++v) mx = std::max(mx, z[v]);
-        T sum = 0, zsum = 0;
-        for (int64_t v = 0; v < V; ++v) {
-            sum += std::exp(z[v] - mx);
-            zsum += z[v];
+        T mx = z[0], sum = 0, zsum = 0;
+        if constexpr (std::is_same_v<T, float>) {  // vectorised exp (kernels/fast_exp.h)
+            mx = row_max(z, V);
+            const ExpSums e = row_exp_sums(z, V, mx);
+            sum = e.exp_sum, zsum = e.sum;
+        } else {
+            for (int64_t v = 1; v < V; ++v) mx = std::max(mx, z[v]);
+            for (int64_t v = 0; v < V; ++v) {
+                sum += std::exp(z[v] - mx);
+                zsum += z[v];
+            }
         }
         const T l = mx + std::log(sum);
         lse[n] = l;
@@ -44,7 +52,10 @@ void cross_entropy_backward(T* dlogits, const T* logits, const T* lse, const int
             continue;
         }
         const T l = lse[n], u = eps / T(V);
-        for (int64_t v = 0; v < V; ++v) d[v] = scale * (std::exp(z[v] - l) - u);
+        if constexpr (std::is_same_v<T, float>)
+            row_exp_affine(d, z, V, l, scale, u);
+        else
+            for (int64_t v = 0; v < V; ++v) d[v] = scale * (std::exp(z[v] - l) - u);
         d[targets[n]] -= scale * (T(1) - eps);
     }
 }

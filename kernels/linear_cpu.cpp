@@ -5,6 +5,7 @@
 
 #include <climits>
 #include <stdexcept>
+#include <type_traits>
 
 namespace deepnet::kernels::cpu {
 namespace {
@@ -29,6 +30,33 @@ void blas_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha, 
                 beta, C, blas_int(ldc));
 }
 
+// C = op(A) op(B) + beta C in the requested precision (beta 0 or 1).
+template <typename T>
+void gemm_in(MatmulPrecision precision, bool ta, bool tb, int64_t M, int64_t N, int64_t K,
+             const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
+    if (precision == MatmulPrecision::BFloat16) {
+        if constexpr (std::is_same_v<T, float>) {
+            gemm_bf16(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
+            return;
+        } else {
+            throw std::invalid_argument("bfloat16 GEMMs take float32 operands");
+        }
+    }
+    if (M == 0 || N == 0) return;
+    blas_gemm(ta, tb, M, N, K, T(1), A, lda, B, ldb, beta, C, ldc);
+}
+
+// db += column sums of dy (N, O): each thread owns a block of columns, rows stream through.
+template <typename T>
+void column_sums_add(T* db, const T* dy, int64_t N, int64_t O) {
+#pragma omp parallel for schedule(static)
+    for (int64_t o0 = 0; o0 < O; o0 += 64) {
+        const int64_t o1 = o0 + 64 < O ? o0 + 64 : O;
+        for (int64_t n = 0; n < N; ++n)
+            for (int64_t o = o0; o < o1; ++o) db[o] += dy[n * O + o];
+    }
+}
+
 }  // namespace
 
 template <typename T>
@@ -39,39 +67,55 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A
 }
 
 template <typename T>
-void linear_forward(T* y, const T* x, const T* w, const T* b, int64_t N, int64_t I, int64_t O) {
+void linear_forward(T* y, const T* x, const T* w, const T* b, int64_t N, int64_t I, int64_t O,
+                    MatmulPrecision precision) {
+    if constexpr (std::is_same_v<T, float>) {
+        if (precision == MatmulPrecision::BFloat16) {  // oneDNN adds the bias itself
+            gemm_bf16(false, true, N, O, I, x, I, w, I, 0.f, y, O, b);
+            return;
+        }
+    }
     if (b) {
         // Broadcast the bias into y, then let the GEMM accumulate onto it (one pass over y).
 #pragma omp parallel for schedule(static)
         for (int64_t n = 0; n < N; ++n)
             for (int64_t o = 0; o < O; ++o) y[n * O + o] = b[o];
     }
-    gemm<T>(false, true, N, O, I, T(1), x, I, w, I, b ? T(1) : T(0), y, O);
+    gemm_in<T>(precision, false, true, N, O, I, x, I, w, I, b ? T(1) : T(0), y, O);
 }
 
 template <typename T>
 void linear_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, int64_t N,
-                     int64_t I, int64_t O, bool accumulate_dx) {
-    if (dx) gemm<T>(false, false, N, I, O, T(1), dy, O, w, I, T(accumulate_dx ? 1 : 0), dx, I);
-    gemm<T>(true, false, O, I, N, T(1), dy, O, x, I, T(1), dw, I);
-    if (db) {
-        // Column sums: each thread owns a block of columns, rows stream through the cache.
-#pragma omp parallel for schedule(static)
-        for (int64_t o0 = 0; o0 < O; o0 += 64) {
-            const int64_t o1 = o0 + 64 < O ? o0 + 64 : O;
-            for (int64_t n = 0; n < N; ++n)
-                for (int64_t o = o0; o < o1; ++o) db[o] += dy[n * O + o];
+                     int64_t I, int64_t O, bool accumulate_dx, MatmulPrecision precision) {
+    if constexpr (std::is_same_v<T, float>) {
+        if (precision == MatmulPrecision::BFloat16 && N > 0) {
+            // dy feeds both GEMMs: round it once.
+            thread_local Bf16Buffer dy16, w16, x16;
+            pack_bf16(dy16, dy, N, O, O);
+            if (dx) {
+                pack_bf16(w16, w, O, I, I);
+                gemm_bf16_rounded(false, false, N, I, O, dy16.data.data(), O, w16.data.data(), I,
+                                  accumulate_dx ? 1.f : 0.f, dx, I);
+            }
+            pack_bf16(x16, x, N, I, I);
+            gemm_bf16_rounded(true, false, O, I, N, dy16.data.data(), O, x16.data.data(), I, 1.f, dw, I);
+            if (db) column_sums_add(db, dy, N, O);
+            return;
         }
     }
+    if (dx)
+        gemm_in<T>(precision, false, false, N, I, O, dy, O, w, I, T(accumulate_dx ? 1 : 0), dx, I);
+    gemm_in<T>(precision, true, false, O, I, N, dy, O, x, I, T(1), dw, I);
+    if (db) column_sums_add(db, dy, N, O);
 }
 
 #define DEEPNET_INSTANTIATE(T)                                                              \
     template void gemm<T>(bool, bool, int64_t, int64_t, int64_t, T, const T*, int64_t,      \
                           const T*, int64_t, T, T*, int64_t);                               \
     template void linear_forward<T>(T*, const T*, const T*, const T*, int64_t, int64_t,     \
-                                    int64_t);                                               \
+                                    int64_t, MatmulPrecision);                              \
     template void linear_backward<T>(T*, T*, T*, const T*, const T*, const T*, int64_t,     \
-                                     int64_t, int64_t, bool);
+                                     int64_t, int64_t, bool, MatmulPrecision);
 DEEPNET_INSTANTIATE(float)
 DEEPNET_INSTANTIATE(double)
 #undef DEEPNET_INSTANTIATE

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ pkg-config zlib1g-dev libyaml-cpp-dev libcli11-dev
-          libsentencepiece-dev sentencepiece catch2 libopenblas-openmp-dev
+          libsentencepiece-dev sentencepiece catch2 libopenblas-openmp-dev libdnnl-dev
           openmpi-bin libopenmpi-dev)
 missing=()
 for p in "${packages[@]}"; do

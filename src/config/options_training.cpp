@@ -19,6 +19,11 @@ OptionGroup training_options() {
         double_list_option("optimizer-params", {0.9, 0.98, 1e-8}, "Adam beta1 beta2 epsilon "
                            "[weight decay (AdamW, decoupled)]").metavar("FLOAT ..."),
         double_option("clip-norm", 0, "Clip the global gradient norm to this value; 0 = off").at_least(0),
+        string_list_option("precision", {"float32", "float32"}, "Types of the GEMMs in forward/backward "
+                           "and of the optimizer: 'bfloat16 float32' rounds the GEMM operands to "
+                           "bfloat16 (oneDNN; AMX tiles on Sapphire Rapids) and keeps weights, "
+                           "gradients and Adam in float32").one_of({"float32", "bfloat16"})
+            .metavar("TYPE TYPE"),
         int_option("optimizer-delay", 1, "Accumulate gradients over this many batches per update")
             .at_least(1),
         double_option("exponential-smoothing", 0, "Keep an exponential moving average of the weights "

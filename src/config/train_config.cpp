@@ -29,6 +29,12 @@ TrainConfig train_config_from(const ResolvedOptions& o) {
                                            << ": need 0 <= beta < 1, epsilon > 0, weight decay >= 0");
     t.clip_norm = o.get<double>("clip-norm");
     t.optimizer_delay = o.get<int64_t>("optimizer-delay");
+    const auto& prec = o.get<std::vector<std::string>>("precision");
+    DEEPNET_USER_CHECK((prec.size() == 1 || prec.size() == 2) && (prec.size() == 1 || prec[1] == "float32"),
+                       "precision " << o.source("precision").phrase()
+                                    << " takes the GEMM type (float32 or bfloat16) and optionally the "
+                                       "optimizer type, which must be float32 (master weights)");
+    t.bf16_matmul = prec[0] == "bfloat16";
     t.exponential_smoothing = o.get<double>("exponential-smoothing");
     t.max_skipped_updates = o.get<int64_t>("max-skipped-updates");
     t.disp_freq = o.get<int64_t>("disp-freq");

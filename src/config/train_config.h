@@ -19,6 +19,7 @@ struct TrainConfig {
     double beta1 = 0.9, beta2 = 0.98, eps = 1e-8, weight_decay = 0;
     double clip_norm = 0;
     int64_t optimizer_delay = 1;
+    bool bf16_matmul = false;  // precision: [bfloat16, float32]
     double exponential_smoothing = 0;
     int64_t max_skipped_updates = 20;
     int64_t disp_freq = 100, save_freq = 1000, valid_freq = 1000;

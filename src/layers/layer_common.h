@@ -70,7 +70,8 @@ struct SublayerCfg {
 
 template <typename T>
 inline void linear_fwd(const Params<T>& p, const LinearSpec& s, T* y, const T* x, int64_t N) {
-    kernels::cpu::linear_forward<T>(y, x, p.v(s.w), s.b >= 0 ? p.v(s.b) : nullptr, N, s.in, s.out);
+    kernels::cpu::linear_forward<T>(y, x, p.v(s.w), s.b >= 0 ? p.v(s.b) : nullptr, N, s.in, s.out,
+                                    p.matmul);
 }
 
 // dx = (or +=, with accumulate) dy · W; dW, db accumulate.
@@ -78,7 +79,7 @@ template <typename T>
 inline void linear_bwd(Params<T>& p, const LinearSpec& s, T* dx, const T* dy, const T* x,
                        int64_t N, bool accumulate = false) {
     kernels::cpu::linear_backward<T>(dx, p.g(s.w), s.b >= 0 ? p.g(s.b) : nullptr, dy, x,
-                                     p.v(s.w), N, s.in, s.out, accumulate);
+                                     p.v(s.w), N, s.in, s.out, accumulate, p.matmul);
 }
 
 // y = LN(alpha * x + f); f may be null.

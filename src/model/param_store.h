@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "kernels/matmul_bf16.h"
+
 namespace deepnet {
 
 struct ParamEntry {
@@ -37,6 +39,9 @@ template <typename T>
 struct Params {
     std::vector<T> value;  // (total)
     std::vector<T> grad;   // (total), same layout
+    // How the GEMMs over these weights compute: precision [bfloat16, float32] keeps the
+    // weights, gradients and optimizer in float32 and rounds only the GEMM operands.
+    kernels::cpu::MatmulPrecision matmul = kernels::cpu::MatmulPrecision::Float32;
     void allocate(const ParamLayout& layout) {
         value.assign(size_t(layout.total()), T(0));
         grad.assign(size_t(layout.total()), T(0));

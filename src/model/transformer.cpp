@@ -138,7 +138,7 @@ LossStats Transformer<T>::forward(const Batch& b, const StepRng& rng) {
     const int64_t N = b.B * b.T, V = cfg_.vocab_size, C = cfg_.dim_emb;
     T* logits = ensure(logits_, N * V);
     kernels::cpu::linear_forward<T>(logits, dec_out_.data(), params_.v(spec_.out_proj),
-                                    static_cast<const T*>(nullptr), N, C, V);
+                                    static_cast<const T*>(nullptr), N, C, V, params_.matmul);
     kernels::cpu::cross_entropy_forward<T>(ensure(loss_rows_, N), ensure(nll_rows_, N),
                                            ensure(lse_, N), logits, b.tgt_out.data(),
                                            T(cfg_.label_smoothing), N, V);
@@ -162,7 +162,7 @@ void Transformer<T>::backward(const Batch& b, const StepRng& rng, double grad_sc
     T* d_dec_out = ensure(grad_a_, N * C);
     kernels::cpu::linear_backward<T>(d_dec_out, params_.g(spec_.out_proj),
                                      static_cast<T*>(nullptr), dlogits, dec_out_.data(),
-                                     params_.v(spec_.out_proj), N, C, V);
+                                     params_.v(spec_.out_proj), N, C, V, false, params_.matmul);
     backward_decoder(b, rng, d_dec_out, hook);
     backward_encoder(b, rng, hook);
 }

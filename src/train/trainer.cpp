@@ -10,6 +10,7 @@
 #include "src/config/model_yaml.h"
 #include "src/core/error.h"
 #include "src/core/log.h"
+#include "kernels/matmul_bf16.h"
 #include "src/model/model_file.h"
 #include "src/train/ema.h"
 #include "src/train/lr_schedule.h"
@@ -123,6 +124,14 @@ void TrainingSession::prepare() {
         for (const std::string& line : describe_stats(*data_->valid, 0)) log::info("valid " + line);
     mcfg.vocab_size = data_->vocab.size();
     model_ = std::make_unique<Transformer<float>>(mcfg);
+    if (cfg_.bf16_matmul) {
+        const std::string why = kernels::cpu::bf16_matmul_unavailable_reason();
+        DEEPNET_USER_CHECK(why.empty(), "precision bfloat16: " << why << "; use precision: [float32, float32]");
+        model_->params().matmul = kernels::cpu::MatmulPrecision::BFloat16;
+        log::info(std::string("precision: bfloat16 GEMMs (") +
+                  (kernels::cpu::bf16_matmul_uses_amx() ? "AMX" : "AVX-512, no AMX: slower than float32") +
+                  "), float32 weights, gradients and optimizer");
+    }
     log::info("model: " + std::to_string(model_->spec().layout.count()) + " parameters, " +
               std::to_string(mcfg.enc_depth) + "+" + std::to_string(mcfg.dec_depth) + " layers, " +
               to_string(mcfg.norm) + ", vocabulary " + std::to_string(mcfg.vocab_size));

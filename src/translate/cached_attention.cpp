@@ -7,6 +7,8 @@
 #include <limits>
 #include <vector>
 
+#include "kernels/fast_exp.h"
+
 namespace deepnet::kernels::cpu {
 
 template <typename T>
@@ -35,7 +37,7 @@ void cached_attention_forward(T* out, const T* q, const T* k, const T* v,
                 }
                 T sum = 0;
                 for (int64_t j = 0; j < len; ++j) {
-                    p[size_t(j)] = std::exp(p[size_t(j)] - mx);
+                    p[size_t(j)] = kernels::exp_t(p[size_t(j)] - mx);
                     sum += p[size_t(j)];
                 }
                 const T inv = T(1) / sum;

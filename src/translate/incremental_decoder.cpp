@@ -5,7 +5,9 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
+#include "kernels/fast_exp.h"
 #include "src/core/error.h"
 #include "src/model/deepnorm.h"
 #include "src/translate/cached_attention.h"
@@ -22,10 +24,14 @@ void log_softmax_rows(T* x, int64_t N, int64_t V) {
 #pragma omp parallel for schedule(static)
     for (int64_t n = 0; n < N; ++n) {
         T* r = x + n * V;
-        T mx = -std::numeric_limits<T>::infinity();
-        for (int64_t v = 0; v < V; ++v) mx = std::max(mx, r[v]);
-        T sum = 0;
-        for (int64_t v = 0; v < V; ++v) sum += std::exp(r[v] - mx);
+        T mx = -std::numeric_limits<T>::infinity(), sum = 0;
+        if constexpr (std::is_same_v<T, float>) {  // vectorised exp, as in training
+            mx = kernels::row_max(r, V);
+            sum = kernels::row_exp_sums(r, V, mx).exp_sum;
+        } else {
+            for (int64_t v = 0; v < V; ++v) mx = std::max(mx, r[v]);
+            for (int64_t v = 0; v < V; ++v) sum += std::exp(r[v] - mx);
+        }
         const T lse = mx + std::log(sum);
 #pragma omp simd
         for (int64_t v = 0; v < V; ++v) r[v] -= lse;
@@ -184,7 +190,7 @@ const T* IncrementalDecoder<T>::step(const std::vector<int64_t>& tokens,
     }
     T* logp = ensure(logp_, N * V);
     kernels::cpu::linear_forward<T>(logp, top, p.v(spec_.out_proj), static_cast<const T*>(nullptr),
-                                    N, C, V);
+                                    N, C, V, p.matmul);
     log_softmax_rows(logp, N, V);
     ++t_;
     return logp;

@@ -4,7 +4,8 @@
 // and the AdamW update (betas 0.9/0.98, eps 1e-8, no weight decay: the train defaults) at the
 // warm-up + inverse-sqrt learning rate. Prints target tokens/s of the median step, step
 // times and peak RSS. The PyTorch peer is tests/bench/peer_pytorch_train.py.
-// Usage: bench_train [threads] [--steps N] [--warmup W]
+// Usage: bench_train [threads] [--steps N] [--warmup W] [--bf16]
+//   --bf16: precision [bfloat16, float32] (GEMM operands in bfloat16, the rest float32)
 //        bench_train [threads] --check DIR [--check-updates K]
 //   --check writes DIR/init.safetensors (the initial weights, a model file), DIR/batch.tsv
 //   (source and target ids of a ragged batch), then trains K updates without dropout and
@@ -147,12 +148,14 @@ int main(int argc, char** argv) {
     ensure_fast_blas(argv);
     int64_t steps = 10, warmup = 2, check_updates = 5;
     std::string check_dir;
+    bool bf16 = false;
     for (int i = 1; i < argc; ++i) {
         const bool more = i + 1 < argc;
         if (!std::strcmp(argv[i], "--steps") && more) steps = std::atoll(argv[++i]);
         else if (!std::strcmp(argv[i], "--warmup") && more) warmup = std::atoll(argv[++i]);
         else if (!std::strcmp(argv[i], "--check") && more) check_dir = argv[++i];
         else if (!std::strcmp(argv[i], "--check-updates") && more) check_updates = std::atoll(argv[++i]);
+        else if (!std::strcmp(argv[i], "--bf16")) bf16 = true;
         else set_cpu_threads(std::atoi(argv[i]));
     }
     if (!check_dir.empty()) return run_check(check_dir, check_updates);
@@ -160,6 +163,7 @@ int main(int argc, char** argv) {
     const ModelConfig cfg = bench::benchmark_config();
     Transformer<float> model(cfg);
     model.init_parameters();
+    if (bf16) model.params().matmul = kernels::cpu::MatmulPrecision::BFloat16;
     const int64_t B = bench::kBenchSentences, L = bench::kBenchLength;
     Ids src(static_cast<size_t>(B)), tgt(static_cast<size_t>(B));
     for (int64_t b = 0; b < B; ++b)
@@ -184,7 +188,9 @@ int main(int argc, char** argv) {
     for (double t : times) mean += t / double(times.size());
     std::printf("BLAS core: %s\n", blas_core_name().c_str());
     std::printf("model: 6+6 layers, d=256, 4 heads, FFN 1024, vocab 8000, batch 64 x 32, deepnorm, "
-                "dropout 0.1, label smoothing 0.1, AdamW (float32)\n");
+                "dropout 0.1, label smoothing 0.1, AdamW (%s)\n",
+                bf16 ? (kernels::cpu::bf16_matmul_uses_amx() ? "bfloat16 GEMMs on AMX" : "bfloat16 GEMMs")
+                     : "float32");
     std::printf("parameters: %lld\n", (long long)model.spec().layout.count());
     std::printf("steps: %lld after %lld warm-up, last loss %.4f\n", (long long)steps,
                 (long long)warmup, last.loss.loss / double(last.loss.tokens));

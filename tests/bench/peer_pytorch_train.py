@@ -64,8 +64,8 @@ def bench_batch(V, B=64, L=32):
 
 
 class Trainer:
-    def __init__(self, model, betas, eps, weight_decay, schedule):
-        self.model, self.schedule, self.updates = model, schedule, 0
+    def __init__(self, model, betas, eps, weight_decay, schedule, bf16=False):
+        self.model, self.schedule, self.updates, self.bf16 = model, schedule, 0, bf16
         self.params = list(model.parameters())
         Opt = torch.optim.AdamW if weight_decay > 0 else torch.optim.Adam
         self.opt = Opt(self.params, lr=schedule(1), betas=betas, eps=eps, weight_decay=weight_decay)
@@ -74,9 +74,13 @@ class Trainer:
         """One update; returns (loss per token, grad norm) like DeepNet's trainer."""
         self.model.train()
         self.opt.zero_grad(set_to_none=True)
-        logits = self.model(b["src"], b["src_len"], b["tgt_in"], b["tgt_len"])
-        loss = self.model.loss(logits, b["tgt_out"])
-        (loss / b["tokens"]).backward()
+        # --bf16: PyTorch's CPU mixed precision (autocast: matmuls in bfloat16 on oneDNN,
+        # float32 master weights and optimizer), the counterpart of DeepNet's
+        # precision [bfloat16, float32].
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
+            logits = self.model(b["src"], b["src_len"], b["tgt_in"], b["tgt_len"])
+            loss = self.model.loss(logits, b["tgt_out"])
+        (loss.float() / b["tokens"]).backward()
         gnorm = torch.nn.utils.clip_grad_norm_(self.params, float("inf"))  # ours logs it too
         self.updates += 1
         for g in self.opt.param_groups:
@@ -96,7 +100,7 @@ def benchmark(args):
     model = pm.Transformer(cfg)
     model.init_deepnet(1111)
     b = bench_batch(cfg.vocab_size)
-    tr = Trainer(model, (0.9, 0.98), 1e-8, 0.0, lambda t: lr_at(t, 5e-4, 4000, 4000))
+    tr = Trainer(model, (0.9, 0.98), 1e-8, 0.0, lambda t: lr_at(t, 5e-4, 4000, 4000), args.bf16)
     for _ in range(args.warmup):
         tr.step(b)
     times = []
@@ -108,7 +112,8 @@ def benchmark(args):
     for line in pm.describe_runtime():
         print(line)
     print("model: 6+6 layers, d=256, 4 heads, FFN 1024, vocab 8000, batch 64 x 32, deepnorm, "
-          "dropout 0.1, label smoothing 0.1, %s (eager float32)" % type(tr.opt).__name__)
+          "dropout 0.1, label smoothing 0.1, %s (eager, %s)" % (
+              type(tr.opt).__name__, "autocast bfloat16" if args.bf16 else "float32"))
     print("parameters: %d" % model.param_count())
     print("steps: %d after %d warm-up, last loss %.4f" % (args.steps, args.warmup, loss))
     print("step (forward+backward+update): median %.1f ms, min %.1f ms, mean %.1f ms" % (
@@ -219,6 +224,7 @@ def main():
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--check", metavar="DIR")
+    ap.add_argument("--bf16", action="store_true", help="autocast matmuls to bfloat16 (CPU AMP)")
     args = ap.parse_args()
     pm.setup_torch(args.threads)
     if args.check:

@@ -1,0 +1,45 @@
+// bfloat16 GEMM on the CPU for mixed-precision training (precision: [bfloat16, float32]):
+// the float32 operands are rounded to bfloat16 (nearest, ties to even), products are exact
+// and summed in float32, the result stays float32. On CPUs with AMX (Sapphire Rapids and
+// later) oneDNN runs it on the tile units, 3-6x faster than the float32 GEMM
+// (docs/benchmarks.md); on AVX-512 CPUs without AMX it still runs, without the gain.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace deepnet::kernels::cpu {
+
+// How the GEMMs of a parameter set compute (float32 models only; double is always exact).
+enum class MatmulPrecision { Float32, BFloat16 };
+
+// Round-to-nearest-even float32 -> bfloat16 bits; NaN stays NaN, overflow gives +-inf.
+uint16_t to_bf16(float x);
+float from_bf16(uint16_t b);
+void round_to_bf16(uint16_t* y, const float* x, int64_t n);
+
+// Empty when bfloat16 GEMMs run on this CPU, else the reason (for a clear error message).
+std::string bf16_matmul_unavailable_reason();
+// True when the bfloat16 GEMM uses AMX tiles (for the log and the benchmarks).
+bool bf16_matmul_uses_amx();
+
+// Row-major C = op(A) · op(B) + beta * C (+ bias per column) with A and B rounded to
+// bfloat16; beta is 0 or 1 (a bias needs beta 0). op(A): (M, K), op(B): (K, N), C: (M, N);
+// lda/ldb/ldc are row strides as in cpu::gemm.
+void gemm_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float* A,
+               int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
+               const float* bias = nullptr);
+
+// The same on operands already rounded (one rounding of an operand used by two GEMMs).
+void gemm_bf16_rounded(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
+                       const uint16_t* A, int64_t lda, const uint16_t* B, int64_t ldb, float beta,
+                       float* C, int64_t ldc, const float* bias = nullptr);
+
+// A rounded copy of a rows x cols float matrix (row stride ld), contiguous (row stride cols).
+struct Bf16Buffer {
+    std::vector<uint16_t> data;
+};
+void pack_bf16(Bf16Buffer& out, const float* x, int64_t rows, int64_t cols, int64_t ld);
+
+}  // namespace deepnet::kernels::cpu

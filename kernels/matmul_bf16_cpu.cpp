@@ -1,0 +1,195 @@
+// bfloat16 GEMM on oneDNN's matmul (brgemm; AMX tiles where the CPU has them). The float32
+// operands are rounded into per-thread bfloat16 buffers, so oneDNN sees plain contiguous
+// matrices; primitives are cached per thread by shape (creating one JIT-compiles kernels).
+#include "kernels/matmul_bf16.h"
+
+// GCC 12 warns about its own AVX-512 intrinsics (_mm512_undefined_*) when inlining them.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#include <oneapi/dnnl/dnnl.hpp>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+#include <tuple>
+#include <unordered_map>
+#include <vector>
+
+namespace deepnet::kernels::cpu {
+
+uint16_t to_bf16(float x) {
+    uint32_t u;
+    std::memcpy(&u, &x, 4);
+    // NaN: keep it a (quiet) NaN; otherwise add half an ulp of bfloat16, ties to even.
+    return (u & 0x7fffffffu) > 0x7f800000u ? uint16_t((u >> 16) | 0x40u)
+                                           : uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+float from_bf16(uint16_t b) {
+    const uint32_t u = uint32_t(b) << 16;
+    float x;
+    std::memcpy(&x, &u, 4);
+    return x;
+}
+
+void round_to_bf16(uint16_t* y, const float* x, int64_t n) {
+    int64_t i = 0;
+#ifdef __AVX512F__
+    // The same integer arithmetic as to_bf16, 16 lanes at a time (bit-identical, tested).
+    const __m512i one = _mm512_set1_epi32(1), half = _mm512_set1_epi32(0x7fff);
+    const __m512i abs_mask = _mm512_set1_epi32(0x7fffffff), inf = _mm512_set1_epi32(0x7f800000);
+    const __m512i quiet = _mm512_set1_epi32(0x40);
+    for (; i + 16 <= n; i += 16) {
+        const __m512i u = _mm512_loadu_si512(x + i);
+        const __m512i hi = _mm512_srli_epi32(u, 16);
+        __m512i r = _mm512_srli_epi32(_mm512_add_epi32(u, _mm512_add_epi32(half, _mm512_and_si512(hi, one))), 16);
+        const __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, abs_mask), inf);
+        r = _mm512_mask_mov_epi32(r, nan, _mm512_or_si512(hi, quiet));
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(y + i), _mm512_cvtepi32_epi16(r));
+    }
+#endif
+    for (; i < n; ++i) y[i] = to_bf16(x[i]);
+}
+
+namespace {
+
+using dnnl::memory;
+using Tag = memory::format_tag;
+using Dt = memory::data_type;
+
+// Rounds a rows x cols matrix stored with row stride ld into a contiguous bfloat16 copy.
+void pack_bf16(std::vector<uint16_t>& out, const float* x, int64_t rows, int64_t cols, int64_t ld) {
+    if (int64_t(out.size()) < rows * cols) out.resize(size_t(rows * cols));
+    uint16_t* y = out.data();
+    if (ld == cols) {  // one contiguous block: split it evenly over the threads
+        const int64_t n = rows * cols, chunk = 1 << 14;
+#pragma omp parallel for schedule(static) if (n > 2 * chunk)
+        for (int64_t i = 0; i < n; i += chunk) round_to_bf16(y + i, x + i, std::min(chunk, n - i));
+        return;
+    }
+#pragma omp parallel for schedule(static) if (rows * cols > (1 << 15))
+    for (int64_t r = 0; r < rows; ++r) round_to_bf16(y + r * cols, x + r * ld, cols);
+}
+
+struct CachedMatmul {
+    dnnl::matmul prim;
+    size_t scratch_bytes = 0;
+};
+
+memory::desc operand_md(int64_t rows, int64_t cols, bool trans, int64_t ld) {
+    // op(X) is (rows, cols); X itself is stored row-major with row stride ld.
+    return memory::desc({rows, cols}, Dt::bf16, trans ? memory::dims{1, ld} : memory::dims{ld, 1});
+}
+
+// One per thread: oneDNN streams are not thread-safe, and the translator runs a decoder per
+// thread. The primitive cache is bounded; a training run sees a few hundred batch shapes.
+struct ThreadContext {
+    dnnl::engine engine{dnnl::engine::kind::cpu, 0};
+    dnnl::stream stream{engine};
+    using Key = std::tuple<bool, bool, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, bool, bool>;
+    std::map<Key, CachedMatmul> cache;
+    std::vector<uint16_t> a, b;
+    std::vector<uint8_t> scratch;
+
+    CachedMatmul& get(bool ta, bool tb, int64_t M, int64_t N, int64_t K, int64_t lda, int64_t ldb,
+                      int64_t ldc, bool acc, bool bias) {
+        const Key key{ta, tb, M, N, K, lda, ldb, ldc, acc, bias};
+        auto it = cache.find(key);
+        if (it != cache.end()) return it->second;
+        if (cache.size() >= 4096) cache.clear();
+        const memory::desc c_md({M, N}, Dt::f32, memory::dims{ldc, 1});
+        dnnl::primitive_attr attr;
+        attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+        if (acc) {
+            dnnl::post_ops ops;
+            ops.append_sum(1.f);
+            attr.set_post_ops(ops);
+        }
+        const auto desc = bias ? dnnl::matmul::desc(operand_md(M, K, ta, lda), operand_md(K, N, tb, ldb),
+                                                    memory::desc({1, N}, Dt::f32, Tag::ab), c_md)
+                               : dnnl::matmul::desc(operand_md(M, K, ta, lda), operand_md(K, N, tb, ldb), c_md);
+        const dnnl::matmul::primitive_desc pd(desc, attr, engine);
+        CachedMatmul entry{dnnl::matmul(pd), pd.scratchpad_desc().get_size()};
+        return cache.emplace(key, std::move(entry)).first->second;
+    }
+};
+
+ThreadContext& context() {
+    thread_local ThreadContext ctx;
+    return ctx;
+}
+
+std::string probe_impl() {
+    try {
+        const memory::desc a({32, 32}, Dt::bf16, Tag::ab), c({32, 32}, Dt::f32, Tag::ab);
+        const dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+        const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(a, a, c), eng);
+        return pd.impl_info_str();
+    } catch (const dnnl::error& e) {
+        return std::string();
+    }
+}
+
+void zero_rows(float* C, int64_t M, int64_t N, int64_t ldc) {
+    for (int64_t m = 0; m < M; ++m) std::memset(C + m * ldc, 0, size_t(N) * sizeof(float));
+}
+
+}  // namespace
+
+std::string bf16_matmul_unavailable_reason() {
+    static const std::string impl = probe_impl();
+    if (!impl.empty()) return std::string();
+    return "oneDNN has no bfloat16 matmul for this CPU (it needs AVX-512; AMX makes it fast)";
+}
+
+bool bf16_matmul_uses_amx() {
+    static const bool amx = probe_impl().find("amx") != std::string::npos;
+    return amx;
+}
+
+void gemm_bf16_rounded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const uint16_t* A,
+                       int64_t lda, const uint16_t* B, int64_t ldb, float beta, float* C,
+                       int64_t ldc, const float* bias) {
+    if (M == 0 || N == 0) return;
+    if (beta != 0.f && beta != 1.f) throw std::invalid_argument("gemm_bf16: beta must be 0 or 1");
+    if (bias && beta != 0.f) throw std::invalid_argument("gemm_bf16: a bias needs beta 0");
+    if (K == 0) {
+        if (beta == 0.f) zero_rows(C, M, N, ldc);
+        if (bias)
+            for (int64_t m = 0; m < M; ++m) std::memcpy(C + m * ldc, bias, size_t(N) * sizeof(float));
+        return;
+    }
+    ThreadContext& ctx = context();
+    CachedMatmul& mm = ctx.get(ta, tb, M, N, K, lda, ldb, ldc, beta != 0.f, bias != nullptr);
+    if (ctx.scratch.size() < mm.scratch_bytes) ctx.scratch.resize(mm.scratch_bytes);
+    // oneDNN's memory objects do not write through const; the operands are only read.
+    std::unordered_map<int, memory> args{
+        {DNNL_ARG_SRC, memory(operand_md(M, K, ta, lda), ctx.engine, const_cast<uint16_t*>(A))},
+        {DNNL_ARG_WEIGHTS, memory(operand_md(K, N, tb, ldb), ctx.engine, const_cast<uint16_t*>(B))},
+        {DNNL_ARG_DST, memory(memory::desc({M, N}, Dt::f32, memory::dims{ldc, 1}), ctx.engine, C)}};
+    if (bias)
+        args.emplace(DNNL_ARG_BIAS, memory(memory::desc({1, N}, Dt::f32, Tag::ab), ctx.engine,
+                                           const_cast<float*>(bias)));
+    if (mm.scratch_bytes > 0)
+        args.emplace(DNNL_ARG_SCRATCHPAD, memory(memory::desc({int64_t(mm.scratch_bytes)}, Dt::u8, Tag::a),
+                                                 ctx.engine, ctx.scratch.data()));
+    mm.prim.execute(ctx.stream, args);
+    ctx.stream.wait();
+}
+
+void pack_bf16(Bf16Buffer& out, const float* x, int64_t rows, int64_t cols, int64_t ld) {
+    pack_bf16(out.data, x, rows, cols, ld);
+}
+
+void gemm_bf16(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
+               const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* bias) {
+    if (M == 0 || N == 0) return;
+    ThreadContext& ctx = context();
+    pack_bf16(ctx.a, A, ta ? K : M, ta ? M : K, lda);
+    pack_bf16(ctx.b, B, tb ? N : K, tb ? K : N, ldb);
+    gemm_bf16_rounded(ta, tb, M, N, K, ctx.a.data(), ta ? M : K, ctx.b.data(), tb ? K : N, beta, C,
+                      ldc, bias);
+}
+
+}  // namespace deepnet::kernels::cpu

@@ -1,0 +1,161 @@
+// bfloat16 GEMM: rounding bits, and the oneDNN GEMM against a double GEMM of the rounded
+// operands (tight: only float32 summation differs) on random, awkward shapes, all four
+// transpose cases, row strides, beta 0 and 1; plus linear forward/backward in bfloat16.
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "kernels/linear.h"
+#include "kernels/matmul_bf16.h"
+#include "support/gradcheck.h"
+
+using namespace deepnet;
+using namespace deepnet::test;
+namespace k = deepnet::kernels::cpu;
+
+namespace {
+
+uint32_t bits(float x) {
+    uint32_t u;
+    std::memcpy(&u, &x, 4);
+    return u;
+}
+float from_bits(uint32_t u) {
+    float x;
+    std::memcpy(&x, &u, 4);
+    return x;
+}
+
+// The bfloat16 GEMM needs AVX-512; on an older CPU the tests say so and pass nothing.
+bool bf16_runs_here() {
+    const std::string why = k::bf16_matmul_unavailable_reason();
+    if (why.empty()) return true;
+    REQUIRE_FALSE(__builtin_cpu_supports("avx512f"));  // an AVX-512 CPU must run it
+    WARN("bfloat16 GEMM not tested: " << why);
+    return false;
+}
+
+std::vector<float> to_float(const std::vector<double>& v) { return {v.begin(), v.end()}; }
+
+// Element (r, c) of op(X) where X is stored row-major with row stride ld.
+double at(const std::vector<float>& x, bool trans, int64_t ld, int64_t r, int64_t c, bool round) {
+    const float v = trans ? x[size_t(c * ld + r)] : x[size_t(r * ld + c)];
+    return round ? double(k::from_bf16(k::to_bf16(v))) : double(v);
+}
+
+}  // namespace
+
+TEST_CASE("to_bf16 rounds to nearest, ties to even", "[kernel][bf16]") {
+    CHECK(k::to_bf16(1.0f) == 0x3f80);
+    CHECK(k::to_bf16(-2.0f) == 0xc000);
+    CHECK(k::to_bf16(from_bits(0x3f808000u)) == 0x3f80);  // tie, even stays
+    CHECK(k::to_bf16(from_bits(0x3f818000u)) == 0x3f82);  // tie, odd rounds up
+    CHECK(k::to_bf16(from_bits(0x3f808001u)) == 0x3f81);  // above the tie
+    CHECK(k::to_bf16(from_bits(0x3f807fffu)) == 0x3f80);  // below the tie
+    CHECK(k::to_bf16(std::numeric_limits<float>::max()) == 0x7f80);  // overflow: +inf
+    CHECK(k::to_bf16(-std::numeric_limits<float>::infinity()) == 0xff80);
+    const uint16_t nan = k::to_bf16(std::numeric_limits<float>::quiet_NaN());
+    CHECK(std::isnan(k::from_bf16(nan)));
+    CHECK(std::isnan(k::from_bf16(k::to_bf16(from_bits(0x7f800001u)))));  // would round to inf
+    CHECK(bits(k::from_bf16(0x3f81)) == 0x3f810000u);
+    // Round trip of every bfloat16 value is exact.
+    for (uint32_t b = 0; b < 0x10000; ++b) {
+        const float f = k::from_bf16(uint16_t(b));
+        if (!std::isnan(f)) REQUIRE(k::to_bf16(f) == b);
+    }
+}
+
+TEST_CASE("round_to_bf16 (vectorised) equals to_bf16 bit for bit", "[kernel][bf16]") {
+    // Random bit patterns cover ties, denormals, infinities and NaNs; odd length for the tail.
+    std::vector<float> x(100003);
+    uint64_t s = 0x9e3779b97f4a7c15ull;
+    for (float& v : x) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        v = from_bits(uint32_t(s >> 16) | (s & 1 ? 0x8000u : 0u));
+    }
+    x[7] = from_bits(0x3f808000u), x[8] = from_bits(0x3f818000u), x[9] = from_bits(0x7f800001u);
+    std::vector<uint16_t> y(x.size());
+    k::round_to_bf16(y.data(), x.data(), int64_t(x.size()));
+    for (size_t i = 0; i < x.size(); ++i) {
+        CAPTURE(i, bits(x[i]));
+        REQUIRE(y[i] == k::to_bf16(x[i]));
+    }
+}
+
+TEST_CASE("bf16 GEMM equals a double GEMM of the rounded operands", "[kernel][bf16]") {
+    if (!bf16_runs_here()) return;
+    struct Shape {
+        int64_t M, N, K;
+    };
+    for (const Shape s : {Shape{37, 53, 71}, Shape{1, 17, 300}, Shape{130, 3, 129}, Shape{64, 96, 32}})
+        for (int ta = 0; ta < 2; ++ta)
+            for (int tb = 0; tb < 2; ++tb)
+                for (float beta : {0.f, 1.f}) {
+                    CAPTURE(s.M, s.N, s.K, ta, tb, beta);
+                    // Stored matrices with a row stride larger than their width.
+                    const int64_t a_rows = ta ? s.K : s.M, a_cols = ta ? s.M : s.K, lda = a_cols + 5;
+                    const int64_t b_rows = tb ? s.N : s.K, b_cols = tb ? s.K : s.N, ldb = b_cols + 3;
+                    const int64_t ldc = s.N + 2;
+                    const auto A = to_float(random_vec(size_t(a_rows * lda), 11 + ta, 2.0));
+                    const auto B = to_float(random_vec(size_t(b_rows * ldb), 21 + tb, 0.5));
+                    const auto C0 = to_float(random_vec(size_t(s.M * ldc), 31));
+                    auto C = C0;
+                    k::gemm_bf16(ta, tb, s.M, s.N, s.K, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
+                    double worst = 0, worst_unrounded = 0;
+                    for (int64_t m = 0; m < s.M; ++m) {
+                        for (int64_t n = 0; n < s.N; ++n) {
+                            double ref = beta * C0[size_t(m * ldc + n)], unrounded = ref, scale = 1e-3;
+                            for (int64_t q = 0; q < s.K; ++q) {
+                                const double a = at(A, ta, lda, m, q, true), b = at(B, tb, ldb, q, n, true);
+                                ref += a * b;
+                                unrounded += at(A, ta, lda, m, q, false) * at(B, tb, ldb, q, n, false);
+                                scale += std::fabs(a * b);
+                            }
+                            const double got = C[size_t(m * ldc + n)];
+                            worst = std::max(worst, std::fabs(got - ref) / scale);
+                            worst_unrounded = std::max(worst_unrounded, std::fabs(got - unrounded) / scale);
+                        }
+                        // Padding columns of C are never written.
+                        for (int64_t n = s.N; n < ldc; ++n)
+                            REQUIRE(C[size_t(m * ldc + n)] == C0[size_t(m * ldc + n)]);
+                    }
+                    CHECK(worst < 2e-6);               // float32 sums of exact products
+                    CHECK(worst_unrounded > 1e-4);     // the operands really were rounded
+                    CHECK(worst_unrounded < 1e-2);
+                }
+}
+
+TEST_CASE("linear in bf16 follows the float32 linear within bfloat16 rounding", "[kernel][bf16][linear]") {
+    if (!bf16_runs_here()) return;
+    const int64_t N = 45, I = 70, O = 33;
+    const auto x = to_float(random_vec(N * I, 1)), w = to_float(random_vec(O * I, 2));
+    const auto b = to_float(random_vec(O, 3)), dy = to_float(random_vec(N * O, 4));
+    std::vector<float> y32(N * O), y16(N * O);
+    k::linear_forward<float>(y32.data(), x.data(), w.data(), b.data(), N, I, O);
+    k::linear_forward<float>(y16.data(), x.data(), w.data(), b.data(), N, I, O, k::MatmulPrecision::BFloat16);
+    std::vector<float> dx32(N * I), dw32(O * I, 0.5f), db32(O, 0.25f);
+    auto dx16 = dx32, dw16 = dw32, db16 = db32;
+    k::linear_backward<float>(dx32.data(), dw32.data(), db32.data(), dy.data(), x.data(), w.data(), N, I, O);
+    k::linear_backward<float>(dx16.data(), dw16.data(), db16.data(), dy.data(), x.data(), w.data(), N, I, O,
+                              false, k::MatmulPrecision::BFloat16);
+    auto compare = [](const char* what, const std::vector<float>& got, const std::vector<float>& ref,
+                      double sum_len) {
+        // Operands in [-1, 1], each rounded by at most 2^-9 relative: a product is off by
+        // <= 2^-8, a sum of sum_len random-sign errors by a few 2^-8 sqrt(sum_len).
+        const double tol = 4 * std::ldexp(1.0, -8) * std::sqrt(sum_len), tight = 1e-5;
+        double worst = 0;
+        for (size_t i = 0; i < got.size(); ++i) worst = std::max(worst, double(std::fabs(got[i] - ref[i])));
+        INFO(what << ": worst difference " << worst);
+        CHECK(worst < tol);
+        CHECK(worst > tight);  // bfloat16 was used
+    };
+    compare("y", y16, y32, I);
+    compare("dx", dx16, dx32, O);
+    compare("dw", dw16, dw32, N);
+    for (int64_t o = 0; o < O; ++o) CHECK(db16[size_t(o)] == db32[size_t(o)]);  // bias sums stay float32
+}
+
+TEST_CASE("bf16 precision is refused for double", "[kernel][bf16]") {
+    double x[2] = {1, 2}, w[2] = {3, 4}, y[1];
+    CHECK_THROWS(k::linear_forward<double>(y, x, w, nullptr, 1, 2, 1, k::MatmulPrecision::BFloat16));
+}
