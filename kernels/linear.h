@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "kernels/matmul_bf16.h"
+#include "kernels/onednn_matmul.h"
 
 namespace deepnet::kernels::cpu {
 
@@ -16,7 +16,7 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, T alpha, 
           int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc);
 
 // b may be null (no bias). With MatmulPrecision::BFloat16 (float only) the GEMMs round
-// their operands to bfloat16 (kernels/matmul_bf16.h); bias and accumulation stay float32.
+// their operands to bfloat16 (kernels/onednn_matmul.h); bias and accumulation stay float32.
 template <typename T>
 void linear_forward(T* y, const T* x, const T* w, const T* b, int64_t N, int64_t I, int64_t O,
                     MatmulPrecision precision = MatmulPrecision::Float32);

@@ -30,20 +30,22 @@ void blas_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha, 
                 beta, C, blas_int(ldc));
 }
 
-// C = op(A) op(B) + beta C in the requested precision (beta 0 or 1).
+// C = op(A) op(B) + beta C in the requested precision (beta 0 or 1): float on oneDNN,
+// double (the gradient checks) on OpenBLAS.
 template <typename T>
 void gemm_in(MatmulPrecision precision, bool ta, bool tb, int64_t M, int64_t N, int64_t K,
              const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
-    if (precision == MatmulPrecision::BFloat16) {
-        if constexpr (std::is_same_v<T, float>) {
+    if constexpr (std::is_same_v<T, float>) {
+        if (precision == MatmulPrecision::BFloat16)
             gemm_bf16(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
-            return;
-        } else {
+        else
+            gemm_f32(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
+    } else {
+        if (precision == MatmulPrecision::BFloat16)
             throw std::invalid_argument("bfloat16 GEMMs take float32 operands");
-        }
+        if (M == 0 || N == 0) return;
+        blas_gemm(ta, tb, M, N, K, T(1), A, lda, B, ldb, beta, C, ldc);
     }
-    if (M == 0 || N == 0) return;
-    blas_gemm(ta, tb, M, N, K, T(1), A, lda, B, ldb, beta, C, ldc);
 }
 
 // db += column sums of dy (N, O): each thread owns a block of columns, rows stream through.
@@ -69,11 +71,12 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A
 template <typename T>
 void linear_forward(T* y, const T* x, const T* w, const T* b, int64_t N, int64_t I, int64_t O,
                     MatmulPrecision precision) {
-    if constexpr (std::is_same_v<T, float>) {
-        if (precision == MatmulPrecision::BFloat16) {  // oneDNN adds the bias itself
+    if constexpr (std::is_same_v<T, float>) {  // oneDNN, which adds the bias itself
+        if (precision == MatmulPrecision::BFloat16)
             gemm_bf16(false, true, N, O, I, x, I, w, I, 0.f, y, O, b);
-            return;
-        }
+        else
+            gemm_f32(false, true, N, O, I, x, I, w, I, 0.f, y, O, b);
+        return;
     }
     if (b) {
         // Broadcast the bias into y, then let the GEMM accumulate onto it (one pass over y).

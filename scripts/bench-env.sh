@@ -8,8 +8,14 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
     elif has avx2 fma; then OPENBLAS_CORETYPE=Haswell; fi
 fi
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-} OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads
-# Idle OpenMP threads sleep instead of spinning (both sides): on this shared 2-core machine a
-# spinning worker steals the core its partner needs, which cost PyTorch up to 5x and DeepNet
-# up to 2x per training step under load. WAIT_POLICY=default leaves each runtime's default.
-wait_policy=${WAIT_POLICY:-PASSIVE}
-if [ "$wait_policy" = default ]; then unset OMP_WAIT_POLICY; else export OMP_WAIT_POLICY=$wait_policy; fi
+# Idle OpenMP threads of both sides wait as DeepNet's do by default (src/core/blas_setup.cpp):
+# spin 3,000 rounds (~0.1 ms), then sleep. Endless spinning steals the partner's core on a
+# shared machine; never spinning pays a wake-up at each of thousands of parallel regions.
+# WAIT_POLICY=PASSIVE|ACTIVE sets OMP_WAIT_POLICY instead; WAIT_POLICY=default leaves each
+# runtime's own default.
+wait_policy=${WAIT_POLICY:-SPIN3000}
+case "$wait_policy" in
+    SPIN3000) unset OMP_WAIT_POLICY; export GOMP_SPINCOUNT=3000 ;;
+    default) unset OMP_WAIT_POLICY GOMP_SPINCOUNT ;;
+    *) unset GOMP_SPINCOUNT; export OMP_WAIT_POLICY=$wait_policy ;;
+esac

@@ -8,7 +8,7 @@
 #                                         initial weights give the same losses, gradients and
 #                                         weights over 5 updates (no dropout)
 # Environment: THREADS (default 2, both sides), NICE (default 10: the machine is shared),
-# WAIT_POLICY (OMP_WAIT_POLICY of both sides: PASSIVE by default, "default" = unset),
+# WAIT_POLICY (both sides: SPIN3000 = GOMP_SPINCOUNT=3000 as DeepNet by default, PASSIVE, ACTIVE, "default" = unset),
 # OPENBLAS_CORETYPE (default: chosen as src/core/blas_setup.cpp does), PYTHON (/usr/bin/python3,
 # with Debian's python3-torch).
 set -euo pipefail
@@ -36,7 +36,7 @@ if ! nice -n "$nice_level" cmake --build build -j2 --target bench_train >/tmp/be
 fi
 rm -f /tmp/bench-train-build.$$.log
 
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(getconf _NPROCESSORS_ONLN) cores, threads: $threads, OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-default}, nice $nice_level, $(date -u '+%F %H:%M UTC')"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(getconf _NPROCESSORS_ONLN) cores, threads: $threads, OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-default}, GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-default}, nice $nice_level, $(date -u '+%F %H:%M UTC')"
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
 
 if [ "${CHECK:-0}" = 1 ]; then

@@ -8,8 +8,8 @@
 #   scripts/bench-translate.sh MODEL [FILE]
 # FILE: raw source text; default the Multi30k test_2016_flickr source side (English),
 # decompressed from $MULTI30K_DIR (default ../shared/data/multi30k).
-# Environment: THREADS (2), NICE (10), BEAMS ("1 4"), ROUNDS (1), WAIT_POLICY (OMP_WAIT_POLICY
-# of both sides: PASSIVE by default, "default" = unset), OPENBLAS_CORETYPE (chosen
+# Environment: THREADS (2), NICE (10), BEAMS ("1 4"), ROUNDS (1), WAIT_POLICY (both
+# sides: SPIN3000 = GOMP_SPINCOUNT=3000 as DeepNet by default, PASSIVE, ACTIVE, "default" = unset), OPENBLAS_CORETYPE (chosen
 # as src/core/blas_setup.cpp does), PYTHON (/usr/bin/python3 with python3-torch and
 # python3-sentencepiece), KEEP=1 keeps the outputs.
 set -euo pipefail
@@ -44,7 +44,7 @@ if [ ! -x "$deepnet" ] || ! "$deepnet" translate --help >/dev/null 2>&1; then
 fi
 
 lines=$(wc -l <"$input")
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(getconf _NPROCESSORS_ONLN) cores, threads: $threads, OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-default}, nice $nice_level, $(date -u '+%F %H:%M UTC')"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(getconf _NPROCESSORS_ONLN) cores, threads: $threads, OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-default}, GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-default}, nice $nice_level, $(date -u '+%F %H:%M UTC')"
 echo "model: $model; input: $input ($lines lines); mini-batch 32"
 echo "load before: $(uptime | sed 's/.*load average/load average/')"
 

@@ -22,8 +22,8 @@ CpuFeatures detect_cpu_features();
 std::string choose_openblas_coretype(const std::string& detected_core, const CpuFeatures& cpu,
                                      const char* env_coretype);
 
-// Call first thing in main(): sets OPENBLAS_CORETYPE (above) and, unless the user chose
-// one, OMP_WAIT_POLICY=passive, then re-executes the program once (never returns then):
+// Call first thing in main(): sets OPENBLAS_CORETYPE (above) and, unless the user set
+// OMP_WAIT_POLICY or GOMP_SPINCOUNT, GOMP_SPINCOUNT=3000 (a short spin), then re-executes the program once (never returns then):
 // both libraries read these variables only when they load.
 void ensure_fast_blas(char** argv);
 

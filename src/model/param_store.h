@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/matmul_bf16.h"
+#include "kernels/onednn_matmul.h"
 
 namespace deepnet {
 

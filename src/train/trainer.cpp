@@ -10,7 +10,7 @@
 #include "src/config/model_yaml.h"
 #include "src/core/error.h"
 #include "src/core/log.h"
-#include "kernels/matmul_bf16.h"
+#include "kernels/onednn_matmul.h"
 #include "src/model/model_file.h"
 #include "src/train/ema.h"
 #include "src/train/lr_schedule.h"

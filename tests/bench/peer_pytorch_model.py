@@ -64,9 +64,10 @@ def setup_torch(threads):
 def describe_runtime():
     """What PyTorch runs on: version, threads, BLAS and the OpenBLAS kernel family."""
     import ctypes
-    lines = ["torch %s, threads %d (interop %d), OPENBLAS_CORETYPE=%s, OMP_WAIT_POLICY=%s" % (
+    lines = ["torch %s, threads %d (interop %d), OPENBLAS_CORETYPE=%s, OMP_WAIT_POLICY=%s, GOMP_SPINCOUNT=%s" % (
         torch.__version__, torch.get_num_threads(), torch.get_num_interop_threads(),
-        os.environ.get("OPENBLAS_CORETYPE", "(unset)"), os.environ.get("OMP_WAIT_POLICY", "(unset)"))]
+        os.environ.get("OPENBLAS_CORETYPE", "(unset)"), os.environ.get("OMP_WAIT_POLICY", "(unset)"),
+        os.environ.get("GOMP_SPINCOUNT", "(unset)"))]
     with open("/proc/self/maps") as f:
         loaded = sorted({l.split()[-1] for l in f if "blas" in l.split()[-1]})
     try:  # the library torch's BLAS calls resolve to (Debian: alternatives libblas.so.3)

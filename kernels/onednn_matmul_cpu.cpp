@@ -1,7 +1,8 @@
-// bfloat16 GEMM on oneDNN's matmul (brgemm; AMX tiles where the CPU has them). The float32
-// operands are rounded into per-thread bfloat16 buffers, so oneDNN sees plain contiguous
-// matrices; primitives are cached per thread by shape (creating one JIT-compiles kernels).
-#include "kernels/matmul_bf16.h"
+// GEMMs on oneDNN's matmul (brgemm JIT kernels; AMX tiles for bfloat16 where the CPU has
+// them). For bfloat16 the float32 operands are rounded into per-thread buffers, so oneDNN
+// sees plain contiguous matrices; primitives are cached per thread by shape and type
+// (creating one JIT-compiles kernels).
+#include "kernels/onednn_matmul.h"
 
 // GCC 12 warns about its own AVX-512 intrinsics (_mm512_undefined_*) when inlining them.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -77,9 +78,9 @@ struct CachedMatmul {
     size_t scratch_bytes = 0;
 };
 
-memory::desc operand_md(int64_t rows, int64_t cols, bool trans, int64_t ld) {
+memory::desc operand_md(int64_t rows, int64_t cols, bool trans, int64_t ld, Dt type) {
     // op(X) is (rows, cols); X itself is stored row-major with row stride ld.
-    return memory::desc({rows, cols}, Dt::bf16, trans ? memory::dims{1, ld} : memory::dims{ld, 1});
+    return memory::desc({rows, cols}, type, trans ? memory::dims{1, ld} : memory::dims{ld, 1});
 }
 
 // One per thread: oneDNN streams are not thread-safe, and the translator runs a decoder per
@@ -87,14 +88,14 @@ memory::desc operand_md(int64_t rows, int64_t cols, bool trans, int64_t ld) {
 struct ThreadContext {
     dnnl::engine engine{dnnl::engine::kind::cpu, 0};
     dnnl::stream stream{engine};
-    using Key = std::tuple<bool, bool, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, bool, bool>;
+    using Key = std::tuple<Dt, bool, bool, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, bool, bool>;
     std::map<Key, CachedMatmul> cache;
     std::vector<uint16_t> a, b;
     std::vector<uint8_t> scratch;
 
-    CachedMatmul& get(bool ta, bool tb, int64_t M, int64_t N, int64_t K, int64_t lda, int64_t ldb,
-                      int64_t ldc, bool acc, bool bias) {
-        const Key key{ta, tb, M, N, K, lda, ldb, ldc, acc, bias};
+    CachedMatmul& get(Dt type, bool ta, bool tb, int64_t M, int64_t N, int64_t K, int64_t lda,
+                      int64_t ldb, int64_t ldc, bool acc, bool bias) {
+        const Key key{type, ta, tb, M, N, K, lda, ldb, ldc, acc, bias};
         auto it = cache.find(key);
         if (it != cache.end()) return it->second;
         if (cache.size() >= 4096) cache.clear();
@@ -106,9 +107,9 @@ struct ThreadContext {
             ops.append_sum(1.f);
             attr.set_post_ops(ops);
         }
-        const auto desc = bias ? dnnl::matmul::desc(operand_md(M, K, ta, lda), operand_md(K, N, tb, ldb),
-                                                    memory::desc({1, N}, Dt::f32, Tag::ab), c_md)
-                               : dnnl::matmul::desc(operand_md(M, K, ta, lda), operand_md(K, N, tb, ldb), c_md);
+        const memory::desc a_md = operand_md(M, K, ta, lda, type), b_md = operand_md(K, N, tb, ldb, type);
+        const auto desc = bias ? dnnl::matmul::desc(a_md, b_md, memory::desc({1, N}, Dt::f32, Tag::ab), c_md)
+                               : dnnl::matmul::desc(a_md, b_md, c_md);
         const dnnl::matmul::primitive_desc pd(desc, attr, engine);
         CachedMatmul entry{dnnl::matmul(pd), pd.scratchpad_desc().get_size()};
         return cache.emplace(key, std::move(entry)).first->second;
@@ -148,12 +149,15 @@ bool bf16_matmul_uses_amx() {
     return amx;
 }
 
-void gemm_bf16_rounded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const uint16_t* A,
-                       int64_t lda, const uint16_t* B, int64_t ldb, float beta, float* C,
-                       int64_t ldc, const float* bias) {
+namespace {
+
+// C = op(A) op(B) + beta C (+ bias) with A, B of the given type (f32 or bf16), C float32.
+void run_matmul(Dt type, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const void* A,
+                int64_t lda, const void* B, int64_t ldb, float beta, float* C, int64_t ldc,
+                const float* bias) {
     if (M == 0 || N == 0) return;
-    if (beta != 0.f && beta != 1.f) throw std::invalid_argument("gemm_bf16: beta must be 0 or 1");
-    if (bias && beta != 0.f) throw std::invalid_argument("gemm_bf16: a bias needs beta 0");
+    if (beta != 0.f && beta != 1.f) throw std::invalid_argument("onednn gemm: beta must be 0 or 1");
+    if (bias && beta != 0.f) throw std::invalid_argument("onednn gemm: a bias needs beta 0");
     if (K == 0) {
         if (beta == 0.f) zero_rows(C, M, N, ldc);
         if (bias)
@@ -161,12 +165,12 @@ void gemm_bf16_rounded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const 
         return;
     }
     ThreadContext& ctx = context();
-    CachedMatmul& mm = ctx.get(ta, tb, M, N, K, lda, ldb, ldc, beta != 0.f, bias != nullptr);
+    CachedMatmul& mm = ctx.get(type, ta, tb, M, N, K, lda, ldb, ldc, beta != 0.f, bias != nullptr);
     if (ctx.scratch.size() < mm.scratch_bytes) ctx.scratch.resize(mm.scratch_bytes);
     // oneDNN's memory objects do not write through const; the operands are only read.
     std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, memory(operand_md(M, K, ta, lda), ctx.engine, const_cast<uint16_t*>(A))},
-        {DNNL_ARG_WEIGHTS, memory(operand_md(K, N, tb, ldb), ctx.engine, const_cast<uint16_t*>(B))},
+        {DNNL_ARG_SRC, memory(operand_md(M, K, ta, lda, type), ctx.engine, const_cast<void*>(A))},
+        {DNNL_ARG_WEIGHTS, memory(operand_md(K, N, tb, ldb, type), ctx.engine, const_cast<void*>(B))},
         {DNNL_ARG_DST, memory(memory::desc({M, N}, Dt::f32, memory::dims{ldc, 1}), ctx.engine, C)}};
     if (bias)
         args.emplace(DNNL_ARG_BIAS, memory(memory::desc({1, N}, Dt::f32, Tag::ab), ctx.engine,
@@ -176,6 +180,19 @@ void gemm_bf16_rounded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const 
                                                  ctx.engine, ctx.scratch.data()));
     mm.prim.execute(ctx.stream, args);
     ctx.stream.wait();
+}
+
+}  // namespace
+
+void gemm_bf16_rounded(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const uint16_t* A,
+                       int64_t lda, const uint16_t* B, int64_t ldb, float beta, float* C,
+                       int64_t ldc, const float* bias) {
+    run_matmul(Dt::bf16, ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, bias);
+}
+
+void gemm_f32(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,
+              const float* B, int64_t ldb, float beta, float* C, int64_t ldc, const float* bias) {
+    run_matmul(Dt::f32, ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, bias);
 }
 
 void pack_bf16(Bf16Buffer& out, const float* x, int64_t rows, int64_t cols, int64_t ld) {

@@ -1,8 +1,11 @@
-// bfloat16 GEMM on the CPU for mixed-precision training (precision: [bfloat16, float32]):
-// the float32 operands are rounded to bfloat16 (nearest, ties to even), products are exact
-// and summed in float32, the result stays float32. On CPUs with AMX (Sapphire Rapids and
-// later) oneDNN runs it on the tile units, 3-6x faster than the float32 GEMM
-// (docs/benchmarks.md); on AVX-512 CPUs without AMX it still runs, without the gain.
+// GEMMs of the float32 models on oneDNN's matmul (JIT brgemm kernels), in two precisions:
+// - float32: exact float32 products and sums (10-20 % faster than OpenBLAS's sgemm on the
+//   model's shapes, docs/benchmarks.md);
+// - bfloat16, for mixed-precision training (precision: [bfloat16, float32]): the float32
+//   operands are rounded to bfloat16 (nearest, ties to even), products are exact and summed
+//   in float32, the result stays float32. With AMX (Sapphire Rapids and later) oneDNN runs
+//   it on the tile units, 3-6x the float32 GEMM; on AVX-512 CPUs without AMX it still runs,
+//   without the gain.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +34,12 @@ void gemm_bf16(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, cons
                int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
                const float* bias = nullptr);
 
-// The same on operands already rounded (one rounding of an operand used by two GEMMs).
+// Row-major float32 C = op(A) · op(B) + beta * C (+ bias), same conventions.
+void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const float* A,
+              int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc,
+              const float* bias = nullptr);
+
+// The bfloat16 GEMM on operands already rounded (one rounding of an operand used by two GEMMs).
 void gemm_bf16_rounded(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
                        const uint16_t* A, int64_t lda, const uint16_t* B, int64_t ldb, float beta,
                        float* C, int64_t ldc, const float* bias = nullptr);

@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "kernels/linear.h"
-#include "kernels/matmul_bf16.h"
+#include "kernels/onednn_matmul.h"
 #include "support/gradcheck.h"
 
 using namespace deepnet;
