@@ -1,6 +1,14 @@
-// Attention on the CPU: one OpenMP task per (batch, head); sentence lengths in NMT are short
-// (tens of tokens), so plain loops over the head dimension (vectorised by the compiler) beat
-// many tiny BLAS calls. Masked keys get probability exactly 0 and are never visited.
+// Attention on the CPU: one OpenMP task per (batch, head). Sentences in NMT are short (tens
+// of tokens), so each task works on its head slices with register-blocked loops rather than
+// many tiny BLAS calls:
+// - the keys (and, in backward, the values) of the head are transposed once into a
+//   (D, Tk) block, so a query's scores against 16 keys are 16 lanes of one accumulator
+//   (no horizontal sums per key);
+// - weighted sums over keys or queries run over 16-column chunks of the head with the
+//   accumulator held in registers and stored once, instead of read-modify-write of an output
+//   row per (query, key) pair.
+// Masked keys get probability exactly 0 and are never visited. Each dropout draw is hashed
+// once per pass.
 #include "kernels/attention.h"
 
 #include <algorithm>
@@ -14,24 +22,94 @@
 namespace deepnet::kernels::cpu {
 namespace {
 
+constexpr int64_t W = 16;  // chunk width: one AVX-512 register of floats
+
 inline int64_t key_limit(const int64_t* key_len, bool causal, int64_t b, int64_t i, int64_t Tk) {
     int64_t lim = std::min(key_len[b], Tk);
     if (causal) lim = std::min(lim, i + 1);
     return lim;
 }
 
-template <typename T>
-inline T dot(const T* a, const T* b, int64_t D) {
-    T s = 0;
-#pragma omp simd reduction(+ : s)
-    for (int64_t c = 0; c < D; ++c) s += a[c] * b[c];
-    return s;
-}
+inline int64_t round_up(int64_t n) { return (n + W - 1) / W * W; }
 
 template <typename T>
 inline T keep_scale(T p, uint64_t key, uint64_t index) {
     if (p <= T(0)) return T(1);
     return uniform01(key, index) >= float(p) ? T(1) / (T(1) - p) : T(0);
+}
+
+// dst (D, Tkp) = the head slice of rows [0, Tk) of src (row stride ld), transposed; the
+// padding columns [Tk, Tkp) are zero.
+template <typename T>
+void transpose_head(T* dst, const T* src, int64_t ld, int64_t Tk, int64_t Tkp, int64_t D) {
+    std::fill(dst, dst + D * Tkp, T(0));
+    for (int64_t j = 0; j < Tk; ++j)
+        for (int64_t c = 0; c < D; ++c) dst[c * Tkp + j] = src[j * ld + c];
+}
+
+// Four independent accumulators per chunk: one would wait on the FMA latency each step.
+constexpr int64_t kChains = 4;
+
+// out[j] = sum_c x[c] * mt[c, j] for j in [0, n) (n a multiple of W); mt: (D, ldm).
+template <typename T>
+void row_times_transposed(T* out, const T* x, const T* mt, int64_t ldm, int64_t n, int64_t D) {
+    for (int64_t j0 = 0; j0 < n; j0 += W) {
+        T acc[kChains][W] = {};
+        int64_t c = 0;
+        for (; c + kChains <= D; c += kChains)
+            for (int64_t u = 0; u < kChains; ++u) {
+                const T xc = x[c + u];
+                const T* m = mt + (c + u) * ldm + j0;
+#pragma omp simd
+                for (int64_t l = 0; l < W; ++l) acc[u][l] += xc * m[l];
+            }
+        for (; c < D; ++c)
+            for (int64_t l = 0; l < W; ++l) acc[0][l] += x[c] * mt[c * ldm + j0 + l];
+        for (int64_t l = 0; l < W; ++l) out[j0 + l] = (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l]);
+    }
+}
+
+// out[c] = sum_{r < n} w[r] * rows[r * ld + c] for c in [0, D): a weighted sum of rows, in
+// W-column chunks whose accumulators stay in registers.
+template <typename T>
+void weighted_rows(T* out, const T* w, int64_t w_stride, const T* rows, int64_t ld, int64_t n,
+                   int64_t D) {
+    int64_t c0 = 0;
+    for (; c0 + W <= D; c0 += W) {
+        T acc[kChains][W] = {};
+        int64_t r = 0;
+        for (; r + kChains <= n; r += kChains)
+            for (int64_t u = 0; u < kChains; ++u) {
+                const T wr = w[(r + u) * w_stride];
+                const T* x = rows + (r + u) * ld + c0;
+#pragma omp simd
+                for (int64_t l = 0; l < W; ++l) acc[u][l] += wr * x[l];
+            }
+        for (; r < n; ++r)
+            for (int64_t l = 0; l < W; ++l) acc[0][l] += w[r * w_stride] * rows[r * ld + c0 + l];
+        for (int64_t l = 0; l < W; ++l) out[c0 + l] = (acc[0][l] + acc[1][l]) + (acc[2][l] + acc[3][l]);
+    }
+    for (int64_t c = c0; c < D; ++c) {  // a head size that is not a multiple of W
+        T acc = 0;
+        for (int64_t r = 0; r < n; ++r) acc += w[r * w_stride] * rows[r * ld + c];
+        out[c] = acc;
+    }
+}
+
+// Per-thread scratch, reused across tasks and calls.
+template <typename T>
+struct Scratch {
+    std::vector<T> a, b, c, d;
+    static Scratch& get() {
+        thread_local Scratch s;
+        return s;
+    }
+};
+
+template <typename T>
+T* sized(std::vector<T>& v, int64_t n) {
+    if (int64_t(v.size()) < n) v.resize(size_t(n));
+    return v.data();
 }
 
 }  // namespace
@@ -41,17 +119,25 @@ void attention_forward(T* out, T* probs, const T* q, const T* k, const T* v,
                        const int64_t* key_len, bool causal, T dropout_p, uint64_t dropout_key,
                        const AttentionDims& d) {
     const T scale = T(1) / std::sqrt(T(d.D));
+    const int64_t Tkp = round_up(d.Tk);
 #pragma omp parallel for collapse(2) schedule(static)
     for (int64_t b = 0; b < d.B; ++b) {
         for (int64_t h = 0; h < d.H; ++h) {
+            Scratch<T>& s = Scratch<T>::get();
+            T* kt = sized(s.a, d.D * Tkp);  // this head's keys, transposed
+            T* scores = sized(s.b, Tkp);
+            T* wv = sized(s.c, Tkp);        // probabilities after dropout
+            transpose_head(kt, k + b * d.Tk * d.ldk + h * d.D, d.ldk, d.Tk, Tkp, d.D);
+            const T* vh = v + b * d.Tk * d.ldv + h * d.D;
             for (int64_t i = 0; i < d.Tq; ++i) {
-                const T* qi = q + (b * d.Tq + i) * d.ldq + h * d.D;
                 const int64_t row = ((b * d.H + h) * d.Tq + i) * d.Tk;
                 T* p = probs + row;
                 const int64_t lim = key_limit(key_len, causal, b, i, d.Tk);
+                row_times_transposed(scores, q + (b * d.Tq + i) * d.ldq + h * d.D, kt, Tkp,
+                                     round_up(lim), d.D);
                 T mx = -std::numeric_limits<T>::infinity();
                 for (int64_t j = 0; j < lim; ++j) {
-                    p[j] = scale * dot(qi, k + (b * d.Tk + j) * d.ldk + h * d.D, d.D);
+                    p[j] = scale * scores[j];
                     mx = std::max(mx, p[j]);
                 }
                 T sum = 0;
@@ -60,17 +146,12 @@ void attention_forward(T* out, T* probs, const T* q, const T* k, const T* v,
                     sum += p[j];
                 }
                 const T inv = T(1) / sum;
-                for (int64_t j = 0; j < lim; ++j) p[j] *= inv;
-                for (int64_t j = lim; j < d.Tk; ++j) p[j] = 0;
-                T* oi = out + (b * d.Tq + i) * d.ldo + h * d.D;
-                for (int64_t c = 0; c < d.D; ++c) oi[c] = 0;
                 for (int64_t j = 0; j < lim; ++j) {
-                    const T w = p[j] * keep_scale(dropout_p, dropout_key, uint64_t(row + j));
-                    if (w == T(0)) continue;
-                    const T* vj = v + (b * d.Tk + j) * d.ldv + h * d.D;
-#pragma omp simd
-                    for (int64_t c = 0; c < d.D; ++c) oi[c] += w * vj[c];
+                    p[j] *= inv;
+                    wv[j] = p[j] * keep_scale(dropout_p, dropout_key, uint64_t(row + j));
                 }
+                for (int64_t j = lim; j < d.Tk; ++j) p[j] = 0;
+                weighted_rows(out + (b * d.Tq + i) * d.ldo + h * d.D, wv, 1, vh, d.ldv, lim, d.D);
             }
         }
     }
@@ -81,45 +162,44 @@ void attention_backward(T* dq, T* dk, T* dv, const T* dout, const T* probs, cons
                         const T* k, const T* v, const int64_t* key_len, bool causal,
                         T dropout_p, uint64_t dropout_key, const AttentionDims& d) {
     const T scale = T(1) / std::sqrt(T(d.D));
+    const int64_t Tkp = round_up(d.Tk);
 #pragma omp parallel for collapse(2) schedule(static)
     for (int64_t b = 0; b < d.B; ++b) {
         for (int64_t h = 0; h < d.H; ++h) {
-            // This task owns dk/dv rows of (b, h): zero them, then accumulate over queries.
-            std::vector<T> dp(size_t(d.Tk));
-            for (int64_t j = 0; j < d.Tk; ++j) {
-                T* dkj = dk + (b * d.Tk + j) * d.ldk + h * d.D;
-                T* dvj = dv + (b * d.Tk + j) * d.ldv + h * d.D;
-                for (int64_t c = 0; c < d.D; ++c) dkj[c] = dvj[c] = 0;
-            }
+            Scratch<T>& s = Scratch<T>::get();
+            T* vt = sized(s.a, d.D * Tkp);     // this head's values, transposed
+            T* dp = sized(s.b, Tkp);
+            T* ds = sized(s.c, d.Tq * Tkp);    // dL/dscores (scaled), 0 where masked
+            T* pw = sized(s.d, d.Tq * Tkp);    // probabilities after dropout, 0 where masked
+            transpose_head(vt, v + b * d.Tk * d.ldv + h * d.D, d.ldv, d.Tk, Tkp, d.D);
+            const T* qh = q + b * d.Tq * d.ldq + h * d.D;
+            const T* kh = k + b * d.Tk * d.ldk + h * d.D;
+            const T* doh = dout + b * d.Tq * d.ldo + h * d.D;
             for (int64_t i = 0; i < d.Tq; ++i) {
                 const int64_t row = ((b * d.H + h) * d.Tq + i) * d.Tk;
                 const T* p = probs + row;
-                const T* doi = dout + (b * d.Tq + i) * d.ldo + h * d.D;
-                const T* qi = q + (b * d.Tq + i) * d.ldq + h * d.D;
-                T* dqi = dq + (b * d.Tq + i) * d.ldq + h * d.D;
-                for (int64_t c = 0; c < d.D; ++c) dqi[c] = 0;
                 const int64_t lim = key_limit(key_len, causal, b, i, d.Tk);
                 // dP_j = keep_j * <dout_i, v_j>; rowdot = sum_j P_j dP_j.
+                row_times_transposed(dp, doh + i * d.ldo, vt, Tkp, round_up(lim), d.D);
+                T* pwi = pw + i * Tkp;
+                T* dsi = ds + i * Tkp;
                 T rowdot = 0;
                 for (int64_t j = 0; j < lim; ++j) {
                     const T ks = keep_scale(dropout_p, dropout_key, uint64_t(row + j));
-                    dp[j] = ks == T(0) ? T(0) : ks * dot(doi, v + (b * d.Tk + j) * d.ldv + h * d.D, d.D);
+                    dp[j] *= ks;
+                    pwi[j] = p[j] * ks;
                     rowdot += p[j] * dp[j];
                 }
-                for (int64_t j = 0; j < lim; ++j) {
-                    const T ks = keep_scale(dropout_p, dropout_key, uint64_t(row + j));
-                    const T* kj = k + (b * d.Tk + j) * d.ldk + h * d.D;
-                    const T ds = p[j] * (dp[j] - rowdot) * scale;
-                    const T pw = p[j] * ks;
-                    T* dkj = dk + (b * d.Tk + j) * d.ldk + h * d.D;
-                    T* dvj = dv + (b * d.Tk + j) * d.ldv + h * d.D;
-#pragma omp simd
-                    for (int64_t c = 0; c < d.D; ++c) {
-                        dqi[c] += ds * kj[c];
-                        dkj[c] += ds * qi[c];
-                        dvj[c] += pw * doi[c];
-                    }
-                }
+                for (int64_t j = 0; j < lim; ++j) dsi[j] = p[j] * (dp[j] - rowdot) * scale;
+                std::fill(dsi + lim, dsi + Tkp, T(0));
+                std::fill(pwi + lim, pwi + Tkp, T(0));
+                // dq_i = sum_j dS_ij k_j
+                weighted_rows(dq + (b * d.Tq + i) * d.ldq + h * d.D, dsi, 1, kh, d.ldk, lim, d.D);
+            }
+            // dk_j = sum_i dS_ij q_i, dv_j = sum_i Pw_ij dout_i (masked entries are 0).
+            for (int64_t j = 0; j < d.Tk; ++j) {
+                weighted_rows(dk + (b * d.Tk + j) * d.ldk + h * d.D, ds + j, Tkp, qh, d.ldq, d.Tq, d.D);
+                weighted_rows(dv + (b * d.Tk + j) * d.ldv + h * d.D, pw + j, Tkp, doh, d.ldo, d.Tq, d.D);
             }
         }
     }
