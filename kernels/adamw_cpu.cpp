@@ -30,9 +30,17 @@ double sum_squares(const T* x, int64_t n) {
     std::vector<double> part(size_t(nb), 0.0);
 #pragma omp parallel for schedule(static)
     for (int64_t b = 0; b < nb; ++b) {
+        // Eight independent lanes (a fixed order the compiler can vectorise: one running sum
+        // would wait on the add latency at every element).
+        constexpr int64_t L = 8;
+        double lane[L] = {};
+        const int64_t begin = b * block, end = (b + 1) * block < n ? (b + 1) * block : n;
+        int64_t i = begin;
+        for (; i + L <= end; i += L)
+            for (int64_t l = 0; l < L; ++l) lane[l] += double(x[i + l]) * double(x[i + l]);
         double s = 0;
-        const int64_t end = (b + 1) * block < n ? (b + 1) * block : n;
-        for (int64_t i = b * block; i < end; ++i) s += double(x[i]) * double(x[i]);
+        for (int64_t l = 0; l < L; ++l) s += lane[l];
+        for (; i < end; ++i) s += double(x[i]) * double(x[i]);
         part[size_t(b)] = s;
     }
     double s = 0;

@@ -94,7 +94,10 @@ void linear_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, i
         if (precision == MatmulPrecision::BFloat16 && N > 0) {
             // dy feeds both GEMMs: round it once.
             thread_local Bf16Buffer dy16, w16, x16;
-            pack_bf16(dy16, dy, N, O, O);
+            if (db)
+                pack_bf16_add_column_sums(dy16, dy, N, O, db);
+            else
+                pack_bf16(dy16, dy, N, O, O);
             if (dx) {
                 pack_bf16(w16, w, O, I, I);
                 gemm_bf16_rounded(false, false, N, I, O, dy16.data.data(), O, w16.data.data(), I,
@@ -102,7 +105,6 @@ void linear_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, i
             }
             pack_bf16(x16, x, N, I, I);
             gemm_bf16_rounded(true, false, O, I, N, dy16.data.data(), O, x16.data.data(), I, 1.f, dw, I);
-            if (db) column_sums_add(db, dy, N, O);
             return;
         }
     }

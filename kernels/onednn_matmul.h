@@ -49,5 +49,9 @@ struct Bf16Buffer {
     std::vector<uint16_t> data;
 };
 void pack_bf16(Bf16Buffer& out, const float* x, int64_t rows, int64_t cols, int64_t ld);
+// The same for a contiguous matrix, adding its column sums to sums (one pass over x: the
+// bias gradient of a linear layer while its output gradient is rounded).
+void pack_bf16_add_column_sums(Bf16Buffer& out, const float* x, int64_t rows, int64_t cols,
+                               float* sums);
 
 }  // namespace deepnet::kernels::cpu

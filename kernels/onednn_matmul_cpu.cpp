@@ -8,6 +8,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 #include <oneapi/dnnl/dnnl.hpp>
+#include <omp.h>
 
 #include <algorithm>
 #include <cstring>
@@ -197,6 +198,34 @@ void gemm_f32(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A,
 
 void pack_bf16(Bf16Buffer& out, const float* x, int64_t rows, int64_t cols, int64_t ld) {
     pack_bf16(out.data, x, rows, cols, ld);
+}
+
+void pack_bf16_add_column_sums(Bf16Buffer& out, const float* x, int64_t rows, int64_t cols,
+                               float* sums) {
+    if (int64_t(out.data.size()) < rows * cols) out.data.resize(size_t(rows * cols));
+    uint16_t* y = out.data.data();
+    // Each thread rounds a block of rows and sums its columns; the partial sums are added in
+    // thread order, so the result repeats bitwise for a given thread count.
+    const int threads = omp_get_max_threads();
+    thread_local std::vector<float> partial_buffer;  // the caller's; the team uses its pointer
+    partial_buffer.assign(size_t(threads) * size_t(cols), 0.f);
+    float* const partial = partial_buffer.data();
+#pragma omp parallel num_threads(threads)
+    {
+        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        const int64_t r0 = rows * t / nt, r1 = rows * (t + 1) / nt;
+        float* ps = partial + size_t(t) * size_t(cols);
+        for (int64_t r = r0; r < r1; ++r) {
+            const float* xr = x + r * cols;
+            round_to_bf16(y + r * cols, xr, cols);
+#pragma omp simd
+            for (int64_t c = 0; c < cols; ++c) ps[c] += xr[c];
+        }
+    }
+    for (int t = 0; t < threads; ++t) {
+        const float* ps = partial + size_t(t) * size_t(cols);
+        for (int64_t c = 0; c < cols; ++c) sums[c] += ps[c];
+    }
 }
 
 void gemm_bf16(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, int64_t lda,

@@ -19,7 +19,10 @@ void residual_layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* f, 
         const T* fr = f ? f + n * C : nullptr;
         T* yr = y + n * C;
         // z goes through y so the row is read from memory once; two passes for the variance.
+        // The row sums are vectorised reductions (a fixed order per build: one running sum
+        // would wait on the add latency at every element).
         T sum = 0;
+#pragma omp simd reduction(+ : sum)
         for (int64_t c = 0; c < C; ++c) {
             const T z = fr ? alpha * xr[c] + fr[c] : alpha * xr[c];
             yr[c] = z;
@@ -27,6 +30,7 @@ void residual_layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* f, 
         }
         const T mu = sum / T(C);
         T var = 0;
+#pragma omp simd reduction(+ : var)
         for (int64_t c = 0; c < C; ++c) {
             const T d = yr[c] - mu;
             var += d * d;
@@ -55,6 +59,7 @@ void residual_layernorm_backward(T* dx, T* df, T* dgamma, T* dbeta, const T* dy,
             const T* dyr = dy + n * C;
             const T mu = mean[n], rs = rstd[n];
             T sum_g = 0, sum_gx = 0;
+#pragma omp simd reduction(+ : sum_g, sum_gx)
             for (int64_t c = 0; c < C; ++c) {
                 const T z = fr ? alpha * xr[c] + fr[c] : alpha * xr[c];
                 const T xhat = (z - mu) * rs;

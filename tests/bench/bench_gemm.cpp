@@ -1,6 +1,9 @@
-// CPU GEMM benchmark: achieved GFLOP/s of the BLAS on the benchmark model's GEMM shapes
-// (forward y = x W^T, backward dx = dy W and dW = dy^T x), float32, and the time-weighted
-// ceiling a training step can reach. Usage: bench_gemm [threads]
+// CPU GEMM benchmark: achieved GFLOP/s on the benchmark model's GEMM shapes (forward
+// y = x W^T, backward dx = dy W and dW = dy^T x) of OpenBLAS's sgemm, oneDNN's float32
+// matmul (what the float models use) and oneDNN's bfloat16 matmul including the rounding of
+// both operands (precision [bfloat16, float32]), and the time-weighted ceiling of each.
+// The last line is OpenBLAS's ceiling (scripts/bench-blas.sh reads it).
+// Usage: bench_gemm [threads]
 #include <cstdlib>
 #include <vector>
 
@@ -31,21 +34,38 @@ int main(int argc, char** argv) {
         {"logits dx dy E  (R,V)x(V,C)", false, false, R, C, V},
         {"logits dE dy^T x (V,R)x(R,C)", true, false, V, C, R},
     };
-    std::printf("BLAS core: %s, threads: %s\n", blas_core_name().c_str(), argc > 1 ? argv[1] : "all");
-    std::printf("%-32s %8s %8s %8s %10s\n", "shape", "M", "N", "K", "GFLOP/s");
-    double total_flops = 0, total_time = 0;
+    const bool bf16 = kernels::cpu::bf16_matmul_unavailable_reason().empty();
+    std::printf("BLAS core: %s, threads: %s, bfloat16: %s\n", blas_core_name().c_str(),
+                argc > 1 ? argv[1] : "all",
+                !bf16 ? "unavailable" : kernels::cpu::bf16_matmul_uses_amx() ? "AMX" : "no AMX");
+    std::printf("%-32s %6s %6s %6s %10s %10s %10s\n", "shape", "M", "N", "K", "OpenBLAS", "oneDNN f32",
+                "oneDNN bf16");
+    double total_flops = 0, time_blas = 0, time_f32 = 0, time_bf16 = 0;
     for (const Shape& s : shapes) {
         std::vector<float> A(size_t(s.M * s.K), 0.5f), B(size_t(s.K * s.N), 0.25f), Cm(size_t(s.M * s.N));
         const int64_t lda = s.ta ? s.M : s.K, ldb = s.tb ? s.K : s.N;
-        const double t = bench::time_per_call([&] {
+        const double t_blas = bench::time_per_call([&] {
             kernels::cpu::gemm<float>(s.ta, s.tb, s.M, s.N, s.K, 1.0f, A.data(), lda, B.data(), ldb,
                                       0.0f, Cm.data(), s.N);
         }, 0.5);
+        const double t_f32 = bench::time_per_call([&] {
+            kernels::cpu::gemm_f32(s.ta, s.tb, s.M, s.N, s.K, A.data(), lda, B.data(), ldb, 0.0f,
+                                   Cm.data(), s.N);
+        }, 0.5);
+        const double t_bf16 = !bf16 ? 0 : bench::time_per_call([&] {
+            kernels::cpu::gemm_bf16(s.ta, s.tb, s.M, s.N, s.K, A.data(), lda, B.data(), ldb, 0.0f,
+                                    Cm.data(), s.N);
+        }, 0.5);
         const double flops = 2.0 * double(s.M) * double(s.N) * double(s.K);
         total_flops += flops;
-        total_time += t;
-        std::printf("%-32s %8ld %8ld %8ld %10.1f\n", s.what, long(s.M), long(s.N), long(s.K), flops / t / 1e9);
+        time_blas += t_blas, time_f32 += t_f32, time_bf16 += t_bf16;
+        std::printf("%-32s %6ld %6ld %6ld %10.1f %10.1f %10.1f\n", s.what, long(s.M), long(s.N),
+                    long(s.K), flops / t_blas / 1e9, flops / t_f32 / 1e9, bf16 ? flops / t_bf16 / 1e9 : 0.0);
     }
-    std::printf("GEMM ceiling (time-weighted over the shapes): %.1f GFLOP/s\n", total_flops / total_time / 1e9);
+    if (bf16)
+        std::printf("oneDNN bfloat16 ceiling (time-weighted, operands rounded): %.1f GFLOP/s\n",
+                    total_flops / time_bf16 / 1e9);
+    std::printf("oneDNN float32 ceiling (time-weighted): %.1f GFLOP/s\n", total_flops / time_f32 / 1e9);
+    std::printf("GEMM ceiling (time-weighted over the shapes): %.1f GFLOP/s\n", total_flops / time_blas / 1e9);
     return 0;
 }

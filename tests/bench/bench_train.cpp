@@ -186,7 +186,8 @@ int main(int argc, char** argv) {
     const double med = median(times);
     double mean = 0;
     for (double t : times) mean += t / double(times.size());
-    std::printf("BLAS core: %s\n", blas_core_name().c_str());
+    std::printf("GEMMs: oneDNN (float: brgemm%s); BLAS core (double only): %s\n",
+                kernels::cpu::bf16_matmul_uses_amx() ? ", bfloat16 on AMX" : "", blas_core_name().c_str());
     std::printf("model: 6+6 layers, d=256, 4 heads, FFN 1024, vocab 8000, batch 64 x 32, deepnorm, "
                 "dropout 0.1, label smoothing 0.1, AdamW (%s)\n",
                 bf16 ? (kernels::cpu::bf16_matmul_uses_amx() ? "bfloat16 GEMMs on AMX" : "bfloat16 GEMMs")

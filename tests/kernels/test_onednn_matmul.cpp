@@ -152,7 +152,22 @@ TEST_CASE("linear in bf16 follows the float32 linear within bfloat16 rounding", 
     compare("y", y16, y32, I);
     compare("dx", dx16, dx32, O);
     compare("dw", dw16, dw32, N);
-    for (int64_t o = 0; o < O; ++o) CHECK(db16[size_t(o)] == db32[size_t(o)]);  // bias sums stay float32
+    for (int64_t o = 0; o < O; ++o)  // bias sums stay float32 (summed in another order)
+        CHECK(db16[size_t(o)] == Approx(db32[size_t(o)]).epsilon(1e-5).margin(1e-5));
+}
+
+TEST_CASE("pack_bf16_add_column_sums rounds like to_bf16 and adds float32 column sums", "[kernel][bf16]") {
+    const int64_t rows = 301, cols = 37;
+    const auto x = to_float(random_vec(size_t(rows * cols), 41));
+    std::vector<float> sums(size_t(cols), 1.5f);
+    k::Bf16Buffer out;
+    k::pack_bf16_add_column_sums(out, x.data(), rows, cols, sums.data());
+    for (int64_t i = 0; i < rows * cols; ++i) REQUIRE(out.data[size_t(i)] == k::to_bf16(x[size_t(i)]));
+    for (int64_t c = 0; c < cols; ++c) {
+        double ref = 1.5;
+        for (int64_t r = 0; r < rows; ++r) ref += x[size_t(r * cols + c)];
+        CHECK(sums[size_t(c)] == Approx(ref).epsilon(1e-5).margin(1e-4));
+    }
 }
 
 TEST_CASE("bf16 precision is refused for double", "[kernel][bf16]") {

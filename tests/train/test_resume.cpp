@@ -11,7 +11,7 @@ using namespace deepnet::test;
 
 TEST_CASE("a run stopped at k and resumed to 2k equals a straight run of 2k", "[train][resume]") {
     const std::string dir = make_task_dir("resume");
-    for (const std::string extra : {"", "exponential-smoothing", "optimizer-delay"}) {
+    for (const std::string extra : {"", "exponential-smoothing", "optimizer-delay", "bfloat16"}) {
         INFO("variant: " << (extra.empty() ? "plain" : extra));
         auto args = [&](const std::string& model, const std::string& after) {
             std::vector<std::string> a = tiny_run_args(dir, model);
@@ -19,6 +19,7 @@ TEST_CASE("a run stopped at k and resumed to 2k equals a straight run of 2k", "[
                                "--transformer-dropout", "0.2", "--transformer-dropout-attention", "0.1"});
             if (extra == "exponential-smoothing") a.insert(a.end(), {"--exponential-smoothing", "0.01"});
             if (extra == "optimizer-delay") a.insert(a.end(), {"--optimizer-delay", "2"});
+            if (extra == "bfloat16") a.insert(a.end(), {"--precision", "bfloat16", "float32"});
             return a;
         };
         const std::string straight = "straight_" + extra + ".safetensors";
