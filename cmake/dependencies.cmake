@@ -37,8 +37,9 @@ if(NOT DEEPNET_CBLAS_INCLUDE OR NOT DEEPNET_BLAS_LIBRARY)
 endif()
 message(STATUS "CPU BLAS: ${DEEPNET_BLAS_LIBRARY}")
 
-# oneDNN: the bfloat16 GEMMs of precision [bfloat16, float32] (AMX tiles on Sapphire Rapids,
-# 3-6x the float32 GEMM; docs/benchmarks.md). Debian's OpenBLAS 0.3.21 has no sbgemm.
+# oneDNN: the float models' GEMMs, and the bfloat16 GEMMs of precision [bfloat16, float32]
+# (AMX tiles on Sapphire Rapids: 2-4x the float32 GEMM including rounding;
+# docs/benchmarks.md). Debian's OpenBLAS 0.3.21 has no bfloat16 GEMM (sbgemm).
 # Found by hand: Debian's dnnl-config.cmake also wants the OpenCL development files.
 find_path(DEEPNET_DNNL_INCLUDE oneapi/dnnl/dnnl.hpp)
 find_library(DEEPNET_DNNL_LIBRARY dnnl)

@@ -1,11 +1,12 @@
 // GEMMs of the float32 models on oneDNN's matmul (JIT brgemm kernels), in two precisions:
-// - float32: exact float32 products and sums (10-20 % faster than OpenBLAS's sgemm on the
-//   model's shapes, docs/benchmarks.md);
+// - float32: exact float32 products and sums (7-15 % faster than OpenBLAS's sgemm on the
+//   layer shapes, 2-4 % slower on vocabulary-sized ones; it also adds the bias itself;
+//   docs/benchmarks.md);
 // - bfloat16, for mixed-precision training (precision: [bfloat16, float32]): the float32
 //   operands are rounded to bfloat16 (nearest, ties to even), products are exact and summed
 //   in float32, the result stays float32. With AMX (Sapphire Rapids and later) oneDNN runs
-//   it on the tile units, 3-6x the float32 GEMM; on AVX-512 CPUs without AMX it still runs,
-//   without the gain.
+//   it on the tile units, 2-4x the float32 GEMM including the rounding; on AVX-512 CPUs
+//   without AMX it still runs, without the gain.
 #pragma once
 
 #include <cstdint>
