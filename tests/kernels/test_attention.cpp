@@ -33,37 +33,47 @@ TEST_CASE("attention with equal keys averages the values, causal rows see a pref
 }
 
 TEST_CASE("attention backward matches finite differences", "[kernel][attention][grad]") {
-    const int64_t B = 2, Tq = 3, Tk = 4, H = 2, D = 3, C = H * D;
-    const int64_t len[] = {4, 2};
-    for (bool causal : {false, true}) {
-        for (double p : {0.0, 0.3}) {
-            const k::AttentionDims d{B, Tq, causal ? Tq : Tk, H, D, C, C, C, C};
-            const int64_t Tk_ = d.Tk;
-            auto q = random_vec(B * Tq * C, 21), kk = random_vec(B * Tk_ * C, 22),
-                 v = random_vec(B * Tk_ * C, 23);
-            const auto r = random_vec(B * Tq * C, 24);
-            const int64_t clen[] = {3, 2};
-            const int64_t* kl = causal ? clen : len;
-            auto loss = [&] {
+    // Tiny heads (the scalar tails), and heads of 16 + 3 columns with more than 16 keys and
+    // 4 + 2 queries (the kernel's 16-wide blocks, 4-output tiles and their remainders).
+    struct Shape {
+        int64_t B, Tq, Tk, H, D, len0, len1, clen0, clen1;
+    };
+    for (const Shape sh : {Shape{2, 3, 4, 2, 3, 4, 2, 3, 2}, Shape{2, 18, 21, 2, 19, 21, 13, 18, 11}}) {
+        const int64_t B = sh.B, Tq = sh.Tq, H = sh.H, D = sh.D, C = H * D;
+        const int64_t len[] = {sh.len0, sh.len1};
+        const int64_t clen[] = {sh.clen0, sh.clen1};
+        for (bool causal : {false, true}) {
+            for (double p : {0.0, 0.3}) {
+                const k::AttentionDims d{B, Tq, causal ? Tq : sh.Tk, H, D, C, C, C, C};
+                const int64_t Tk_ = d.Tk;
+                auto q = random_vec(B * Tq * C, 21), kk = random_vec(B * Tk_ * C, 22),
+                     v = random_vec(B * Tk_ * C, 23);
+                const auto r = random_vec(B * Tq * C, 24);
+                const int64_t* kl = causal ? clen : len;
+                auto loss = [&] {
+                    std::vector<double> out(B * Tq * C), probs(B * H * Tq * Tk_);
+                    k::attention_forward<double>(out.data(), probs.data(), q.data(), kk.data(),
+                                                 v.data(), kl, causal, p, 77, d);
+                    double s = 0;
+                    for (size_t i = 0; i < out.size(); ++i) s += r[i] * out[i];
+                    return s;
+                };
                 std::vector<double> out(B * Tq * C), probs(B * H * Tq * Tk_);
-                k::attention_forward<double>(out.data(), probs.data(), q.data(), kk.data(),
-                                             v.data(), kl, causal, p, 77, d);
-                double s = 0;
-                for (size_t i = 0; i < out.size(); ++i) s += r[i] * out[i];
-                return s;
-            };
-            std::vector<double> out(B * Tq * C), probs(B * H * Tq * Tk_);
-            k::attention_forward<double>(out.data(), probs.data(), q.data(), kk.data(), v.data(),
-                                         kl, causal, p, 77, d);
-            std::vector<double> dq(q.size()), dk(kk.size()), dv(v.size());
-            k::attention_backward<double>(dq.data(), dk.data(), dv.data(), r.data(), probs.data(),
-                                          q.data(), kk.data(), v.data(), kl, causal, p, 77, d);
-            INFO("causal " << causal << " dropout " << p);
-            check_gradient("dq", loss, q.data(), dq.data(), q.size(), 200);
-            check_gradient("dk", loss, kk.data(), dk.data(), kk.size(), 200);
-            check_gradient("dv", loss, v.data(), dv.data(), v.size(), 200);
-            // Masked (padding) keys get exactly zero gradient.
-            if (!causal) REQUIRE(dk[(1 * Tk_ + 3) * C + 0] == 0.0);
+                k::attention_forward<double>(out.data(), probs.data(), q.data(), kk.data(), v.data(),
+                                             kl, causal, p, 77, d);
+                std::vector<double> dq(q.size()), dk(kk.size()), dv(v.size());
+                k::attention_backward<double>(dq.data(), dk.data(), dv.data(), r.data(), probs.data(),
+                                              q.data(), kk.data(), v.data(), kl, causal, p, 77, d);
+                INFO("D " << D << " causal " << causal << " dropout " << p);
+                check_gradient("dq", loss, q.data(), dq.data(), q.size(), 200);
+                check_gradient("dk", loss, kk.data(), dk.data(), kk.size(), 200);
+                check_gradient("dv", loss, v.data(), dv.data(), v.size(), 200);
+                // Masked (padding) keys get exactly zero gradient.
+                for (int64_t c = 0; c < C; ++c) {
+                    REQUIRE(dk[size_t((1 * Tk_ + kl[1]) * C + c)] == 0.0);
+                    REQUIRE(dv[size_t((1 * Tk_ + kl[1]) * C + c)] == 0.0);
+                }
+            }
         }
     }
 }
