@@ -7,8 +7,10 @@
 // - weighted sums over keys or queries run over 16-column chunks of the head with the
 //   accumulator held in registers and stored once, instead of read-modify-write of an output
 //   row per (query, key) pair.
-// Masked keys get probability exactly 0 and are never visited. Each dropout draw is hashed
-// once per pass, a row at a time in a vectorised loop.
+// Masked keys get probability exactly 0: scores and softmax never visit them; the weighted
+// sums of a head run up to its longest visible prefix with weight 0 for masked keys (so a
+// non-finite value of a masked key would still turn into NaN there). Each dropout draw is
+// hashed once per pass, a row at a time in a vectorised loop.
 #include "kernels/attention.h"
 
 #include <algorithm>

@@ -2,7 +2,8 @@
 // per element and GCC 12 does not vectorise these loops on its own, so the row helpers below
 // use AVX-512 where the build targets it. Algorithm (both paths): Cody-Waite reduction
 // x = k ln2 + r, |r| <= ln2/2, Cephes' degree-6 polynomial for e^r, 2^k built in the
-// exponent bits; within 2 ulp of exp (tested). double keeps std::exp (gradient checks).
+// exponent bits. Both paths are within 2 ulp of exp over the float range, give 0 below it
+// and +inf above it, and keep NaN (tested). double keeps std::exp (gradient checks).
 #pragma once
 
 #include <cmath>
@@ -40,7 +41,8 @@ inline float exp_fast(float in) {
     // 2^k in two factors: k reaches 128 near the top of the range.
     const int32_t k1 = int32_t(k) >> 1, k2 = int32_t(k) - k1;
     const float y = p * pow2i(k1) * pow2i(k2);
-    return in != in ? in : in < kLo ? 0.0f : y;  // NaN stays NaN; underflow gives 0
+    // NaN stays NaN; underflow gives 0, overflow +inf.
+    return in != in ? in : in < kLo ? 0.0f : in > kHi ? INFINITY : y;
 }
 
 inline float exp_t(float x) { return exp_fast(x); }
@@ -64,11 +66,15 @@ inline __m512 exp_fast16(__m512 in) {
     const __m512 s2 = _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(k2, bias), 23));
     __m512 y = _mm512_mul_ps(_mm512_mul_ps(p, s1), s2);
     y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(in, _mm512_set1_ps(kLo), _CMP_LT_OQ), _mm512_setzero_ps());
+    y = _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(in, _mm512_set1_ps(kHi), _CMP_GT_OQ), _mm512_set1_ps(INFINITY));
     return _mm512_mask_mov_ps(y, _mm512_cmp_ps_mask(in, in, _CMP_UNORD_Q), in);
 }
 #endif
 
 // Row helpers: max, (sum of exp(x - shift), sum of x), and out = a * (exp(x - shift) - b).
+// row_max may pass over a NaN (max instructions return the other operand); the exp sums of
+// the same row bring it back (exp(NaN - m) is NaN), which is what the callers rely on to
+// let non-finite logits reach the loss (tested in test_cross_entropy.cpp).
 inline float row_max(const float* x, int64_t n) {
     float m = -INFINITY;
     int64_t i = 0;

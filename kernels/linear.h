@@ -1,4 +1,4 @@
-// Linear layer and general GEMM on the CPU BLAS.
+// Linear layer (float: oneDNN, double: OpenBLAS) and a general GEMM on the CPU BLAS.
 //   y = x · W^T + b        x: (N, I)  W: (O, I) (PyTorch layout)  b: (O)  y: (N, O)
 // Backward: dx = dy · W (= or +=), dW += dy^T · x, db += sum_rows(dy).
 #pragma once

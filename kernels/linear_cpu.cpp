@@ -1,4 +1,5 @@
-// Linear layer on OpenBLAS (float: sgemm, double: dgemm for gradient checks).
+// Linear layer: float on oneDNN (float32 or bfloat16 GEMMs, bias fused; onednn_matmul.h),
+// double (the gradient checks) on OpenBLAS's dgemm.
 #include "kernels/linear.h"
 
 #include <cblas.h>

@@ -1,5 +1,5 @@
 // GEMMs of the float32 models on oneDNN's matmul (JIT brgemm kernels), in two precisions:
-// - float32: exact float32 products and sums (7-15 % faster than OpenBLAS's sgemm on the
+// - float32: float32 products and sums, in an order oneDNN picks (7-15 % faster than OpenBLAS's sgemm on the
 //   layer shapes, 2-4 % slower on vocabulary-sized ones; it also adds the bias itself;
 //   docs/benchmarks.md);
 // - bfloat16, for mixed-precision training (precision: [bfloat16, float32]): the float32
@@ -51,7 +51,8 @@ struct Bf16Buffer {
 };
 void pack_bf16(Bf16Buffer& out, const float* x, int64_t rows, int64_t cols, int64_t ld);
 // The same for a contiguous matrix, adding its column sums to sums (one pass over x: the
-// bias gradient of a linear layer while its output gradient is rounded).
+// bias gradient of a linear layer while its output gradient is rounded). The sums do not
+// depend on the thread count.
 void pack_bf16_add_column_sums(Bf16Buffer& out, const float* x, int64_t rows, int64_t cols,
                                float* sums);
 

@@ -77,6 +77,7 @@ void pack_bf16(std::vector<uint16_t>& out, const float* x, int64_t rows, int64_t
 struct CachedMatmul {
     dnnl::matmul prim;
     size_t scratch_bytes = 0;
+    uint64_t last_use = 0;
 };
 
 memory::desc operand_md(int64_t rows, int64_t cols, bool trans, int64_t ld, Dt type) {
@@ -85,24 +86,37 @@ memory::desc operand_md(int64_t rows, int64_t cols, bool trans, int64_t ld, Dt t
 }
 
 // One per thread: oneDNN streams are not thread-safe, and the translator runs a decoder per
-// thread. The primitive cache is bounded; a training run sees a few hundred batch shapes.
+// thread. A primitive fixes its thread count when created, so the count (and whether we are
+// inside a parallel region, where oneDNN runs on one thread) is part of the key. A training
+// run sees a few hundred batch shapes times ~15 GEMM signatures: when the cache is full the
+// least recently used half goes (creating a primitive JIT-compiles kernels, ~1-2 ms).
 struct ThreadContext {
+    static constexpr size_t kCapacity = 4096;
     dnnl::engine engine{dnnl::engine::kind::cpu, 0};
     dnnl::stream stream{engine};
-    using Key = std::tuple<Dt, bool, bool, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, bool, bool>;
+    using Key = std::tuple<Dt, bool, bool, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                           bool, bool, int, bool>;
     std::map<Key, CachedMatmul> cache;
+    uint64_t tick = 0;
     std::vector<uint16_t> a, b;
     std::vector<uint8_t> scratch;
 
     CachedMatmul& get(Dt type, bool ta, bool tb, int64_t M, int64_t N, int64_t K, int64_t lda,
                       int64_t ldb, int64_t ldc, bool acc, bool bias) {
-        const Key key{type, ta, tb, M, N, K, lda, ldb, ldc, acc, bias};
+        const Key key{type, ta, tb, M, N, K, lda, ldb, ldc, acc, bias, omp_get_max_threads(),
+                      omp_in_parallel() != 0};
         auto it = cache.find(key);
-        if (it != cache.end()) return it->second;
-        if (cache.size() >= 4096) cache.clear();
+        if (it != cache.end()) {
+            it->second.last_use = ++tick;
+            return it->second;
+        }
+        if (cache.size() >= kCapacity) evict_older_half();
         const memory::desc c_md({M, N}, Dt::f32, memory::dims{ldc, 1});
         dnnl::primitive_attr attr;
         attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+        // float32 means float32: ONEDNN_DEFAULT_FPMATH_MODE in the environment must not
+        // silently turn it into bfloat16.
+        if (type == Dt::f32) attr.set_fpmath_mode(dnnl::fpmath_mode::strict);
         if (acc) {
             dnnl::post_ops ops;
             ops.append_sum(1.f);
@@ -112,8 +126,17 @@ struct ThreadContext {
         const auto desc = bias ? dnnl::matmul::desc(a_md, b_md, memory::desc({1, N}, Dt::f32, Tag::ab), c_md)
                                : dnnl::matmul::desc(a_md, b_md, c_md);
         const dnnl::matmul::primitive_desc pd(desc, attr, engine);
-        CachedMatmul entry{dnnl::matmul(pd), pd.scratchpad_desc().get_size()};
+        CachedMatmul entry{dnnl::matmul(pd), pd.scratchpad_desc().get_size(), ++tick};
         return cache.emplace(key, std::move(entry)).first->second;
+    }
+
+    void evict_older_half() {
+        std::vector<uint64_t> uses;
+        uses.reserve(cache.size());
+        for (const auto& e : cache) uses.push_back(e.second.last_use);
+        std::nth_element(uses.begin(), uses.begin() + long(uses.size() / 2), uses.end());
+        const uint64_t median = uses[uses.size() / 2];
+        for (auto it = cache.begin(); it != cache.end();) it = it->second.last_use < median ? cache.erase(it) : std::next(it);
     }
 };
 
@@ -204,26 +227,26 @@ void pack_bf16_add_column_sums(Bf16Buffer& out, const float* x, int64_t rows, in
                                float* sums) {
     if (int64_t(out.data.size()) < rows * cols) out.data.resize(size_t(rows * cols));
     uint16_t* y = out.data.data();
-    // Each thread rounds a block of rows and sums its columns; the partial sums are added in
-    // thread order, so the result repeats bitwise for a given thread count.
-    const int threads = omp_get_max_threads();
+    // Fixed blocks of rows, each rounded and column-summed by one thread; the block sums are
+    // added in block order, so the result does not depend on the thread count.
+    constexpr int64_t kBlock = 64;
+    const int64_t blocks = (rows + kBlock - 1) / kBlock;
     thread_local std::vector<float> partial_buffer;  // the caller's; the team uses its pointer
-    partial_buffer.assign(size_t(threads) * size_t(cols), 0.f);
+    partial_buffer.assign(size_t(blocks) * size_t(cols), 0.f);
     float* const partial = partial_buffer.data();
-#pragma omp parallel num_threads(threads)
-    {
-        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-        const int64_t r0 = rows * t / nt, r1 = rows * (t + 1) / nt;
-        float* ps = partial + size_t(t) * size_t(cols);
-        for (int64_t r = r0; r < r1; ++r) {
+#pragma omp parallel for schedule(static) if (rows * cols > (1 << 15))
+    for (int64_t blk = 0; blk < blocks; ++blk) {
+        float* ps = partial + blk * cols;
+        const int64_t r1 = std::min(rows, (blk + 1) * kBlock);
+        for (int64_t r = blk * kBlock; r < r1; ++r) {
             const float* xr = x + r * cols;
             round_to_bf16(y + r * cols, xr, cols);
 #pragma omp simd
             for (int64_t c = 0; c < cols; ++c) ps[c] += xr[c];
         }
     }
-    for (int t = 0; t < threads; ++t) {
-        const float* ps = partial + size_t(t) * size_t(cols);
+    for (int64_t blk = 0; blk < blocks; ++blk) {
+        const float* ps = partial + blk * cols;
         for (int64_t c = 0; c < cols; ++c) sums[c] += ps[c];
     }
 }

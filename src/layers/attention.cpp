@@ -1,4 +1,5 @@
-// Multi-head attention layer: projections on BLAS, the attention core in kernels/attention.
+// Multi-head attention layer: projections through the linear kernels, the attention core in
+// kernels/attention.
 #include "src/layers/attention.h"
 
 #include "kernels/attention.h"

@@ -104,6 +104,10 @@ void check_same_model(const ModelConfig& a, const ModelConfig& b, const std::str
 }
 
 void TrainingSession::prepare() {
+    if (cfg_.bf16_matmul) {  // before the data (which may train a vocabulary first)
+        const std::string why = kernels::cpu::bf16_matmul_unavailable_reason();
+        DEEPNET_USER_CHECK(why.empty(), "precision bfloat16: " << why << "; use precision: [float32, float32]");
+    }
     const std::string state_path = train_state_path(cfg_.model_path);
     std::unique_ptr<StoredTrainState> stored;
     if (!cfg_.no_reload && file_exists(state_path)) {
@@ -125,8 +129,6 @@ void TrainingSession::prepare() {
     mcfg.vocab_size = data_->vocab.size();
     model_ = std::make_unique<Transformer<float>>(mcfg);
     if (cfg_.bf16_matmul) {
-        const std::string why = kernels::cpu::bf16_matmul_unavailable_reason();
-        DEEPNET_USER_CHECK(why.empty(), "precision bfloat16: " << why << "; use precision: [float32, float32]");
         model_->params().matmul = kernels::cpu::MatmulPrecision::BFloat16;
         log::info(std::string("precision: bfloat16 GEMMs (") +
                   (kernels::cpu::bf16_matmul_uses_amx() ? "AMX" : "AVX-512, no AMX: slower than float32") +

@@ -1,5 +1,7 @@
 // attention: fixed cases (one key, uniform scores, masks), gradients by finite differences
 // with padding, causal masks and dropout (double).
+#include <limits>
+
 #include "kernels/attention.h"
 #include "support/gradcheck.h"
 
@@ -61,7 +63,9 @@ TEST_CASE("attention backward matches finite differences", "[kernel][attention][
                 std::vector<double> out(B * Tq * C), probs(B * H * Tq * Tk_);
                 k::attention_forward<double>(out.data(), probs.data(), q.data(), kk.data(), v.data(),
                                              kl, causal, p, 77, d);
-                std::vector<double> dq(q.size()), dk(kk.size()), dv(v.size());
+                // dq, dk, dv are overwritten (=): start them as NaN.
+                const double nan = std::numeric_limits<double>::quiet_NaN();
+                std::vector<double> dq(q.size(), nan), dk(kk.size(), nan), dv(v.size(), nan);
                 k::attention_backward<double>(dq.data(), dk.data(), dv.data(), r.data(), probs.data(),
                                               q.data(), kk.data(), v.data(), kl, causal, p, 77, d);
                 INFO("D " << D << " causal " << causal << " dropout " << p);
@@ -75,5 +79,38 @@ TEST_CASE("attention backward matches finite differences", "[kernel][attention][
                 }
             }
         }
+    }
+}
+
+TEST_CASE("attention in float agrees with double (blocked shapes)", "[kernel][attention]") {
+    const int64_t B = 2, Tq = 18, Tk = 21, H = 2, D = 19, C = H * D;
+    const int64_t len[] = {21, 13};
+    for (bool causal : {false, true}) {
+        const k::AttentionDims d{B, Tq, causal ? Tq : Tk, H, D, C, C, C, C};
+        const int64_t* kl = len;
+        const int64_t clen[] = {18, 11};
+        if (causal) kl = clen;
+        const auto q = random_vec(size_t(B * Tq * C), 61), kk = random_vec(size_t(B * d.Tk * C), 62),
+                   v = random_vec(size_t(B * d.Tk * C), 63), r = random_vec(size_t(B * Tq * C), 64);
+        std::vector<double> od(B * Tq * C), pd(B * H * Tq * d.Tk), dqd(q.size()), dkd(kk.size()), dvd(v.size());
+        k::attention_forward<double>(od.data(), pd.data(), q.data(), kk.data(), v.data(), kl, causal, 0.2, 9, d);
+        k::attention_backward<double>(dqd.data(), dkd.data(), dvd.data(), r.data(), pd.data(), q.data(),
+                                      kk.data(), v.data(), kl, causal, 0.2, 9, d);
+        auto f = [](const std::vector<double>& x) { return std::vector<float>(x.begin(), x.end()); };
+        const auto qf = f(q), kf = f(kk), vf = f(v), rf = f(r);
+        std::vector<float> of(od.size()), pf(pd.size()), dqf(q.size()), dkf(kk.size()), dvf(v.size());
+        k::attention_forward<float>(of.data(), pf.data(), qf.data(), kf.data(), vf.data(), kl, causal, 0.2f, 9, d);
+        k::attention_backward<float>(dqf.data(), dkf.data(), dvf.data(), rf.data(), pf.data(), qf.data(),
+                                     kf.data(), vf.data(), kl, causal, 0.2f, 9, d);
+        INFO("causal " << causal);
+        auto close = [](const char* what, const std::vector<float>& got, const std::vector<double>& ref) {
+            std::vector<double> g(got.begin(), got.end());
+            require_close(what, g.data(), ref.data(), ref.size(), 1e-4, 1e-5);
+        };
+        close("out", of, od);
+        close("probs", pf, pd);
+        close("dq", dqf, dqd);
+        close("dk", dkf, dkd);
+        close("dv", dvf, dvd);
     }
 }

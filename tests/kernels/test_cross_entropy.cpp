@@ -1,4 +1,7 @@
 // cross_entropy: uniform logits give log V, label smoothing, ignored rows, gradients.
+#include <cmath>
+#include <limits>
+
 #include "kernels/cross_entropy.h"
 #include "support/gradcheck.h"
 
@@ -44,4 +47,36 @@ TEST_CASE("cross entropy backward matches finite differences", "[kernel][cross_e
     std::vector<double> zz(z);
     k::cross_entropy_backward<double>(zz.data(), zz.data(), s.data(), t, eps, scale, N, V);
     require_close("in place", zz.data(), dz.data(), dz.size(), 1e-15, 1e-12);
+}
+
+TEST_CASE("cross entropy in float (vectorised exp) agrees with double, non-finite logits give a non-finite loss",
+          "[kernel][cross_entropy]") {
+    // V = 1000 + 7: the 16-wide body and the scalar tail.
+    const int64_t N = 3, V = 1007;
+    const auto zd = random_vec(size_t(N * V), 51, 8.0);
+    const int64_t t[] = {5, 1006, -1};  // the last row is padding
+    std::vector<double> ld(N), nd(N), sd(N), gd(size_t(N * V));
+    k::cross_entropy_forward<double>(ld.data(), nd.data(), sd.data(), zd.data(), t, 0.1, N, V);
+    k::cross_entropy_backward<double>(gd.data(), zd.data(), sd.data(), t, 0.1, 0.5, N, V);
+    std::vector<float> zf(zd.begin(), zd.end()), lf(N), nf(N), sf(N), gf(size_t(N * V));
+    k::cross_entropy_forward<float>(lf.data(), nf.data(), sf.data(), zf.data(), t, 0.1f, N, V);
+    k::cross_entropy_backward<float>(gf.data(), zf.data(), sf.data(), t, 0.1f, 0.5f, N, V);
+    for (int64_t n = 0; n < N; ++n) {
+        CHECK(lf[size_t(n)] == Approx(ld[size_t(n)]).epsilon(1e-5).margin(1e-6));
+        CHECK(sf[size_t(n)] == Approx(sd[size_t(n)]).epsilon(1e-5));
+    }
+    for (size_t i = 0; i < gf.size(); ++i) REQUIRE(gf[i] == Approx(gd[i]).epsilon(1e-4).margin(1e-7));
+
+    // The divergence guard needs NaN/Inf logits to reach the loss: NaN in the vector body,
+    // NaN in the tail, +Inf.
+    for (const int64_t at : {int64_t(17), int64_t(1003)})
+        for (const float bad : {std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::infinity()}) {
+            CAPTURE(at, bad);
+            std::vector<float> z(zf.begin(), zf.begin() + V);
+            z[size_t(at)] = bad;
+            float l, nl, s;
+            const int64_t tt[] = {5};
+            k::cross_entropy_forward<float>(&l, &nl, &s, z.data(), tt, 0.1f, 1, V);
+            CHECK_FALSE(std::isfinite(l));
+        }
 }

@@ -54,3 +54,27 @@ TEST_CASE("linear float agrees with double", "[kernel][linear]") {
     std::vector<double> yfd(yf.begin(), yf.end());
     require_close("y float vs double", yfd.data(), yd.data(), yd.size(), 1e-4, 1e-4);
 }
+
+TEST_CASE("linear backward in float agrees with double", "[kernel][linear]") {
+    const int64_t N = 45, I = 70, O = 33;
+    auto xd = random_vec(N * I, 8), wd = random_vec(O * I, 9), dyd = random_vec(N * O, 10);
+    auto dx0 = random_vec(N * I, 11), dw0 = random_vec(O * I, 12), db0 = random_vec(O, 13);
+    auto f = [](const std::vector<double>& v) { return std::vector<float>(v.begin(), v.end()); };
+    for (bool accumulate : {false, true}) {
+        INFO("accumulate_dx " << accumulate);
+        // Gradient buffers start non-zero: dW and db accumulate, dx only when asked.
+        std::vector<double> dxd(dx0), dwd(dw0), dbd(db0);
+        std::vector<float> dxf = f(dx0), dwf = f(dw0), dbf = f(db0);
+        k::linear_backward<double>(dxd.data(), dwd.data(), dbd.data(), dyd.data(), xd.data(), wd.data(),
+                                   N, I, O, accumulate);
+        k::linear_backward<float>(dxf.data(), dwf.data(), dbf.data(), f(dyd).data(), f(xd).data(),
+                                  f(wd).data(), N, I, O, accumulate);
+        auto compare = [](const char* what, const std::vector<float>& got, const std::vector<double>& ref) {
+            std::vector<double> g(got.begin(), got.end());
+            require_close(what, g.data(), ref.data(), ref.size(), 1e-4, 1e-4);
+        };
+        compare("dx", dxf, dxd);
+        compare("dw", dwf, dwd);
+        compare("db", dbf, dbd);
+    }
+}

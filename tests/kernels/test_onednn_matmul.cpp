@@ -30,7 +30,9 @@ float from_bits(uint32_t u) {
 bool bf16_runs_here() {
     const std::string why = k::bf16_matmul_unavailable_reason();
     if (why.empty()) return true;
-    REQUIRE_FALSE(__builtin_cpu_supports("avx512f"));  // an AVX-512 CPU must run it
+    // oneDNN's bfloat16 matmul needs AVX-512 F, BW, VL and DQ: such a CPU must run it.
+    REQUIRE_FALSE((__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                   __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")));
     WARN("bfloat16 GEMM not tested: " << why);
     return false;
 }
@@ -82,31 +84,41 @@ TEST_CASE("round_to_bf16 (vectorised) equals to_bf16 bit for bit", "[kernel][bf1
     }
 }
 
-TEST_CASE("bf16 GEMM equals a double GEMM of the rounded operands", "[kernel][bf16]") {
-    if (!bf16_runs_here()) return;
-    struct Shape {
-        int64_t M, N, K;
-    };
-    for (const Shape s : {Shape{37, 53, 71}, Shape{1, 17, 300}, Shape{130, 3, 129}, Shape{64, 96, 32}})
-        for (int ta = 0; ta < 2; ++ta)
-            for (int tb = 0; tb < 2; ++tb)
-                for (float beta : {0.f, 1.f}) {
-                    CAPTURE(s.M, s.N, s.K, ta, tb, beta);
+namespace {
+
+// Runs gemm_f32 or gemm_bf16 on random, strided operands (all transposes, beta 0 and 1, with
+// and without a bias) and compares with a double GEMM of the operands as the GEMM should see
+// them (rounded to bfloat16 or not). Returns the worst error against the unrounded operands,
+// relative to sum |a b| (so the caller can tell that rounding happened).
+double check_gemm(bool bf16, int64_t M, int64_t N, int64_t K) {
+    double worst_unrounded_all = 0;
+    for (int ta = 0; ta < 2; ++ta)
+        for (int tb = 0; tb < 2; ++tb)
+            for (float beta : {0.f, 1.f})
+                for (bool with_bias : {false, true}) {
+                    if (with_bias && beta != 0.f) continue;  // the API: a bias needs beta 0
+                    CAPTURE(bf16, M, N, K, ta, tb, beta, with_bias);
                     // Stored matrices with a row stride larger than their width.
-                    const int64_t a_rows = ta ? s.K : s.M, a_cols = ta ? s.M : s.K, lda = a_cols + 5;
-                    const int64_t b_rows = tb ? s.N : s.K, b_cols = tb ? s.K : s.N, ldb = b_cols + 3;
-                    const int64_t ldc = s.N + 2;
-                    const auto A = to_float(random_vec(size_t(a_rows * lda), 11 + ta, 2.0));
-                    const auto B = to_float(random_vec(size_t(b_rows * ldb), 21 + tb, 0.5));
-                    const auto C0 = to_float(random_vec(size_t(s.M * ldc), 31));
+                    const int64_t a_rows = ta ? K : M, a_cols = ta ? M : K, lda = a_cols + 5;
+                    const int64_t b_rows = tb ? N : K, b_cols = tb ? K : N, ldb = b_cols + 3;
+                    const int64_t ldc = N + 2;
+                    const auto A = to_float(random_vec(size_t(std::max<int64_t>(a_rows * lda, 1)), 11 + ta, 2.0));
+                    const auto B = to_float(random_vec(size_t(std::max<int64_t>(b_rows * ldb, 1)), 21 + tb, 0.5));
+                    const auto C0 = to_float(random_vec(size_t(std::max<int64_t>(M * ldc, 1)), 31));
+                    const auto bias = to_float(random_vec(size_t(std::max<int64_t>(N, 1)), 41));
+                    const float* bp = with_bias ? bias.data() : nullptr;
                     auto C = C0;
-                    k::gemm_bf16(ta, tb, s.M, s.N, s.K, A.data(), lda, B.data(), ldb, beta, C.data(), ldc);
+                    if (bf16)
+                        k::gemm_bf16(ta, tb, M, N, K, A.data(), lda, B.data(), ldb, beta, C.data(), ldc, bp);
+                    else
+                        k::gemm_f32(ta, tb, M, N, K, A.data(), lda, B.data(), ldb, beta, C.data(), ldc, bp);
                     double worst = 0, worst_unrounded = 0;
-                    for (int64_t m = 0; m < s.M; ++m) {
-                        for (int64_t n = 0; n < s.N; ++n) {
-                            double ref = beta * C0[size_t(m * ldc + n)], unrounded = ref, scale = 1e-3;
-                            for (int64_t q = 0; q < s.K; ++q) {
-                                const double a = at(A, ta, lda, m, q, true), b = at(B, tb, ldb, q, n, true);
+                    for (int64_t m = 0; m < M; ++m) {
+                        for (int64_t n = 0; n < N; ++n) {
+                            double ref = beta * C0[size_t(m * ldc + n)] + (bp ? bp[n] : 0.0);
+                            double unrounded = ref, scale = 1e-3 + std::fabs(ref);
+                            for (int64_t q = 0; q < K; ++q) {
+                                const double a = at(A, ta, lda, m, q, bf16), b = at(B, tb, ldb, q, n, bf16);
                                 ref += a * b;
                                 unrounded += at(A, ta, lda, m, q, false) * at(B, tb, ldb, q, n, false);
                                 scale += std::fabs(a * b);
@@ -116,13 +128,38 @@ TEST_CASE("bf16 GEMM equals a double GEMM of the rounded operands", "[kernel][bf
                             worst_unrounded = std::max(worst_unrounded, std::fabs(got - unrounded) / scale);
                         }
                         // Padding columns of C are never written.
-                        for (int64_t n = s.N; n < ldc; ++n)
+                        for (int64_t n = N; n < ldc; ++n)
                             REQUIRE(C[size_t(m * ldc + n)] == C0[size_t(m * ldc + n)]);
                     }
-                    CHECK(worst < 2e-6);               // float32 sums of exact products
-                    CHECK(worst_unrounded > 1e-4);     // the operands really were rounded
-                    CHECK(worst_unrounded < 1e-2);
+                    CHECK(worst < 2e-6);  // float32 sums of exact products
+                    worst_unrounded_all = std::max(worst_unrounded_all, worst_unrounded);
                 }
+    return worst_unrounded_all;
+}
+
+struct GemmShape {
+    int64_t M, N, K;
+};
+const GemmShape kShapes[] = {{37, 53, 71}, {1, 17, 300}, {130, 3, 129}, {64, 96, 32}};
+
+}  // namespace
+
+TEST_CASE("float32 GEMM (oneDNN) equals a double GEMM", "[kernel][gemm]") {
+    for (const GemmShape s : kShapes) CHECK(check_gemm(false, s.M, s.N, s.K) < 2e-6);
+    // Empty products: K = 0 leaves beta C (+ bias); M or N = 0 touch nothing.
+    for (const GemmShape s : {GemmShape{5, 7, 0}, GemmShape{0, 7, 5}, GemmShape{5, 0, 5}})
+        check_gemm(false, s.M, s.N, s.K);
+}
+
+TEST_CASE("bf16 GEMM equals a double GEMM of the rounded operands", "[kernel][bf16]") {
+    if (!bf16_runs_here()) return;
+    for (const GemmShape s : kShapes) {
+        const double unrounded = check_gemm(true, s.M, s.N, s.K);
+        CHECK(unrounded > 1e-4);  // the operands really were rounded
+        CHECK(unrounded < 1e-2);
+    }
+    for (const GemmShape s : {GemmShape{5, 7, 0}, GemmShape{0, 7, 5}, GemmShape{5, 0, 5}})
+        check_gemm(true, s.M, s.N, s.K);
 }
 
 TEST_CASE("linear in bf16 follows the float32 linear within bfloat16 rounding", "[kernel][bf16][linear]") {
