@@ -31,20 +31,29 @@ void blas_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha, 
                 beta, C, blas_int(ldc));
 }
 
-// C = op(A) op(B) + beta C in the requested precision (beta 0 or 1): float on oneDNN,
-// double (the gradient checks) on OpenBLAS.
+// C = op(A) op(B) + beta C (+ bias per column; a bias needs beta 0) in the requested
+// precision: float on oneDNN (which adds the bias itself), double (the gradient checks) on
+// OpenBLAS after broadcasting the bias into C.
 template <typename T>
 void gemm_in(MatmulPrecision precision, bool ta, bool tb, int64_t M, int64_t N, int64_t K,
-             const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc) {
+             const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc,
+             const T* bias = nullptr) {
     if constexpr (std::is_same_v<T, float>) {
         if (precision == MatmulPrecision::BFloat16)
-            gemm_bf16(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
+            gemm_bf16(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, bias);
         else
-            gemm_f32(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc);
+            gemm_f32(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, bias);
     } else {
         if (precision == MatmulPrecision::BFloat16)
             throw std::invalid_argument("bfloat16 GEMMs take float32 operands");
         if (M == 0 || N == 0) return;
+        if (bias) {
+            // Broadcast the bias into C, then let the GEMM accumulate onto it (one pass over C).
+#pragma omp parallel for schedule(static)
+            for (int64_t m = 0; m < M; ++m)
+                for (int64_t n = 0; n < N; ++n) C[m * ldc + n] = bias[n];
+            beta = T(1);
+        }
         blas_gemm(ta, tb, M, N, K, T(1), A, lda, B, ldb, beta, C, ldc);
     }
 }
@@ -72,20 +81,7 @@ void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, T alpha, const T* A
 template <typename T>
 void linear_forward(T* y, const T* x, const T* w, const T* b, int64_t N, int64_t I, int64_t O,
                     MatmulPrecision precision) {
-    if constexpr (std::is_same_v<T, float>) {  // oneDNN, which adds the bias itself
-        if (precision == MatmulPrecision::BFloat16)
-            gemm_bf16(false, true, N, O, I, x, I, w, I, 0.f, y, O, b);
-        else
-            gemm_f32(false, true, N, O, I, x, I, w, I, 0.f, y, O, b);
-        return;
-    }
-    if (b) {
-        // Broadcast the bias into y, then let the GEMM accumulate onto it (one pass over y).
-#pragma omp parallel for schedule(static)
-        for (int64_t n = 0; n < N; ++n)
-            for (int64_t o = 0; o < O; ++o) y[n * O + o] = b[o];
-    }
-    gemm_in<T>(precision, false, true, N, O, I, x, I, w, I, b ? T(1) : T(0), y, O);
+    gemm_in<T>(precision, false, true, N, O, I, x, I, w, I, T(0), y, O, b);
 }
 
 template <typename T>

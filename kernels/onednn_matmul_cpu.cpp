@@ -60,23 +60,9 @@ using dnnl::memory;
 using Tag = memory::format_tag;
 using Dt = memory::data_type;
 
-// Rounds a rows x cols matrix stored with row stride ld into a contiguous bfloat16 copy.
-void pack_bf16(std::vector<uint16_t>& out, const float* x, int64_t rows, int64_t cols, int64_t ld) {
-    if (int64_t(out.size()) < rows * cols) out.resize(size_t(rows * cols));
-    uint16_t* y = out.data();
-    if (ld == cols) {  // one contiguous block: split it evenly over the threads
-        const int64_t n = rows * cols, chunk = 1 << 14;
-#pragma omp parallel for schedule(static) if (n > 2 * chunk)
-        for (int64_t i = 0; i < n; i += chunk) round_to_bf16(y + i, x + i, std::min(chunk, n - i));
-        return;
-    }
-#pragma omp parallel for schedule(static) if (rows * cols > (1 << 15))
-    for (int64_t r = 0; r < rows; ++r) round_to_bf16(y + r * cols, x + r * ld, cols);
-}
-
 struct CachedMatmul {
+    dnnl::matmul::primitive_desc pd;  // the memory descriptors of every argument
     dnnl::matmul prim;
-    size_t scratch_bytes = 0;
     uint64_t last_use = 0;
 };
 
@@ -98,7 +84,7 @@ struct ThreadContext {
                            bool, bool, int, bool>;
     std::map<Key, CachedMatmul> cache;
     uint64_t tick = 0;
-    std::vector<uint16_t> a, b;
+    Bf16Buffer a, b;  // gemm_bf16's rounded operands
     std::vector<uint8_t> scratch;
 
     CachedMatmul& get(Dt type, bool ta, bool tb, int64_t M, int64_t N, int64_t K, int64_t lda,
@@ -126,7 +112,7 @@ struct ThreadContext {
         const auto desc = bias ? dnnl::matmul::desc(a_md, b_md, memory::desc({1, N}, Dt::f32, Tag::ab), c_md)
                                : dnnl::matmul::desc(a_md, b_md, c_md);
         const dnnl::matmul::primitive_desc pd(desc, attr, engine);
-        CachedMatmul entry{dnnl::matmul(pd), pd.scratchpad_desc().get_size(), ++tick};
+        CachedMatmul entry{pd, dnnl::matmul(pd), ++tick};
         return cache.emplace(key, std::move(entry)).first->second;
     }
 
@@ -156,6 +142,12 @@ std::string probe_impl() {
     }
 }
 
+// The implementation oneDNN picks for a bfloat16 matmul here, probed once ("" = none).
+const std::string& bf16_impl() {
+    static const std::string impl = probe_impl();
+    return impl;
+}
+
 void zero_rows(float* C, int64_t M, int64_t N, int64_t ldc) {
     for (int64_t m = 0; m < M; ++m) std::memset(C + m * ldc, 0, size_t(N) * sizeof(float));
 }
@@ -163,15 +155,11 @@ void zero_rows(float* C, int64_t M, int64_t N, int64_t ldc) {
 }  // namespace
 
 std::string bf16_matmul_unavailable_reason() {
-    static const std::string impl = probe_impl();
-    if (!impl.empty()) return std::string();
+    if (!bf16_impl().empty()) return std::string();
     return "oneDNN has no bfloat16 matmul for this CPU (it needs AVX-512; AMX makes it fast)";
 }
 
-bool bf16_matmul_uses_amx() {
-    static const bool amx = probe_impl().find("amx") != std::string::npos;
-    return amx;
-}
+bool bf16_matmul_uses_amx() { return bf16_impl().find("amx") != std::string::npos; }
 
 namespace {
 
@@ -190,18 +178,16 @@ void run_matmul(Dt type, bool ta, bool tb, int64_t M, int64_t N, int64_t K, cons
     }
     ThreadContext& ctx = context();
     CachedMatmul& mm = ctx.get(type, ta, tb, M, N, K, lda, ldb, ldc, beta != 0.f, bias != nullptr);
-    if (ctx.scratch.size() < mm.scratch_bytes) ctx.scratch.resize(mm.scratch_bytes);
+    const memory::desc scratch_md = mm.pd.scratchpad_desc();
+    if (ctx.scratch.size() < scratch_md.get_size()) ctx.scratch.resize(scratch_md.get_size());
     // oneDNN's memory objects do not write through const; the operands are only read.
     std::unordered_map<int, memory> args{
-        {DNNL_ARG_SRC, memory(operand_md(M, K, ta, lda, type), ctx.engine, const_cast<void*>(A))},
-        {DNNL_ARG_WEIGHTS, memory(operand_md(K, N, tb, ldb, type), ctx.engine, const_cast<void*>(B))},
-        {DNNL_ARG_DST, memory(memory::desc({M, N}, Dt::f32, memory::dims{ldc, 1}), ctx.engine, C)}};
-    if (bias)
-        args.emplace(DNNL_ARG_BIAS, memory(memory::desc({1, N}, Dt::f32, Tag::ab), ctx.engine,
-                                           const_cast<float*>(bias)));
-    if (mm.scratch_bytes > 0)
-        args.emplace(DNNL_ARG_SCRATCHPAD, memory(memory::desc({int64_t(mm.scratch_bytes)}, Dt::u8, Tag::a),
-                                                 ctx.engine, ctx.scratch.data()));
+        {DNNL_ARG_SRC, memory(mm.pd.src_desc(), ctx.engine, const_cast<void*>(A))},
+        {DNNL_ARG_WEIGHTS, memory(mm.pd.weights_desc(), ctx.engine, const_cast<void*>(B))},
+        {DNNL_ARG_DST, memory(mm.pd.dst_desc(), ctx.engine, C)}};
+    if (bias) args.emplace(DNNL_ARG_BIAS, memory(mm.pd.bias_desc(), ctx.engine, const_cast<float*>(bias)));
+    if (scratch_md.get_size() > 0)
+        args.emplace(DNNL_ARG_SCRATCHPAD, memory(scratch_md, ctx.engine, ctx.scratch.data()));
     mm.prim.execute(ctx.stream, args);
     ctx.stream.wait();
 }
@@ -220,7 +206,16 @@ void gemm_f32(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A,
 }
 
 void pack_bf16(Bf16Buffer& out, const float* x, int64_t rows, int64_t cols, int64_t ld) {
-    pack_bf16(out.data, x, rows, cols, ld);
+    if (int64_t(out.data.size()) < rows * cols) out.data.resize(size_t(rows * cols));
+    uint16_t* y = out.data.data();
+    if (ld == cols) {  // one contiguous block: split it evenly over the threads
+        const int64_t n = rows * cols, chunk = 1 << 14;
+#pragma omp parallel for schedule(static) if (n > 2 * chunk)
+        for (int64_t i = 0; i < n; i += chunk) round_to_bf16(y + i, x + i, std::min(chunk, n - i));
+        return;
+    }
+#pragma omp parallel for schedule(static) if (rows * cols > (1 << 15))
+    for (int64_t r = 0; r < rows; ++r) round_to_bf16(y + r * cols, x + r * ld, cols);
 }
 
 void pack_bf16_add_column_sums(Bf16Buffer& out, const float* x, int64_t rows, int64_t cols,
@@ -257,8 +252,8 @@ void gemm_bf16(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A
     ThreadContext& ctx = context();
     pack_bf16(ctx.a, A, ta ? K : M, ta ? M : K, lda);
     pack_bf16(ctx.b, B, tb ? N : K, tb ? K : N, ldb);
-    gemm_bf16_rounded(ta, tb, M, N, K, ctx.a.data(), ta ? M : K, ctx.b.data(), tb ? K : N, beta, C,
-                      ldc, bias);
+    gemm_bf16_rounded(ta, tb, M, N, K, ctx.a.data.data(), ta ? M : K, ctx.b.data.data(), tb ? K : N,
+                      beta, C, ldc, bias);
 }
 
 }  // namespace deepnet::kernels::cpu
