@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "src/config/suggest.h"
 #include "src/core/blas_setup.h"
 #include "src/core/error.h"
+#include "src/core/exit_codes.h"
 
 namespace {
 
@@ -63,9 +65,12 @@ int main(int argc, char** argv) {
         return dispatch(argc, argv);
     } catch (const deepnet::UserError& e) {
         std::fprintf(stderr, "deepnet: error: %s\n", e.what());
-        return 2;
+        return deepnet::kExitInputError;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "deepnet: error: out of memory: use a smaller model, mini-batch or maxi-batch\n");
+        return deepnet::kExitInputError;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "deepnet: internal error: %s\n", e.what());
-        return 3;
+        return deepnet::kExitInternalError;
     }
 }

@@ -55,9 +55,12 @@ void translate_chunk(const std::vector<std::string>& lines, int64_t first_id,
         if (lines[i].empty()) continue;
         std::vector<std::string> warnings;
         const std::string what = input_name + " line " + std::to_string(first_id + int64_t(i) + 1);
-        slot[i] = int64_t(sources.size());
-        sources.push_back(encode_line(lines[i], im.vocab, im.tag, limits, what, warnings));
+        std::vector<int64_t> ids = encode_line(lines[i], im.vocab, im.tag, limits, what, warnings);
         for (const auto& w : warnings) log::warn(w);
+        // A line of only spaces has no pieces: it is empty, not a source to invent words for.
+        if (int64_t(ids.size()) == (im.tag >= 0 ? 1 : 0)) continue;
+        slot[i] = int64_t(sources.size());
+        sources.push_back(std::move(ids));
     }
     SearchOptions opt;
     opt.beam_size = tc.beam_size;
@@ -68,9 +71,11 @@ void translate_chunk(const std::vector<std::string>& lines, int64_t first_id,
                                               omp_get_max_threads());
     for (size_t i = 0; i < lines.size(); ++i) {
         const int64_t id = first_id + int64_t(i);
-        if (slot[i] < 0) {
-            if (tc.n_best) out << nbest_line(id, "", Hypothesis{}) << '\n';
-            else out << '\n';
+        // An empty source has one translation, the empty one, listed beam-size times in an
+        // n-best list so that every input has the same number of entries.
+        if (slot[i] < 0 || nbest[size_t(slot[i])].empty()) {
+            for (int64_t k = 0; k < (tc.n_best ? tc.beam_size : 1); ++k)
+                out << (tc.n_best ? nbest_line(id, "", Hypothesis{}) : std::string()) << '\n';
             continue;
         }
         const auto& hyps = nbest[size_t(slot[i])];
@@ -104,12 +109,22 @@ int run_translate(const std::vector<std::string>& args) {
     for (std::string line;;) {
         lines.clear();
         // Whatever input is there, up to a maxi-batch; never wait for more once a line is in.
-        while (lines.size() < chunk && (lines.empty() || !in.would_block()) && in.next(line))
-            lines.push_back(line);
+        // A bad line (invalid UTF-8) stops the run, but only after the lines before it are
+        // translated and written: nothing already read is lost.
+        std::exception_ptr bad_input;
+        try {
+            while (lines.size() < chunk && (lines.empty() || !in.would_block()) && in.next(line))
+                lines.push_back(line);
+        } catch (const UserError&) {
+            bad_input = std::current_exception();
+        }
+        if (!lines.empty()) {
+            translate_chunk(lines, totals.lines, in.name(), im, tc, *output.out, totals);
+            output.out->flush();
+            DEEPNET_USER_CHECK(output.out->good(), "writing the output failed");
+        }
+        if (bad_input) std::rethrow_exception(bad_input);
         if (lines.empty()) break;
-        translate_chunk(lines, totals.lines, in.name(), im, tc, *output.out, totals);
-        output.out->flush();
-        DEEPNET_USER_CHECK(output.out->good(), "writing the output failed");
     }
     const double secs = std::max(1e-9, now_seconds() - t0);
     log::info("translated " + std::to_string(totals.lines) + " lines (" +

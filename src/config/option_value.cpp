@@ -13,6 +13,7 @@
 #include <cstdlib>
 
 #include "src/config/suggest.h"
+#include "src/core/utf8.h"
 
 namespace deepnet {
 namespace {
@@ -106,7 +107,11 @@ void check_number(const Bounds& b, double x, const std::string& text) {
         throw ValueError(text + " is out of range (must be " + describe_bounds(b) + ")");
 }
 
+// Option values are stored in every model file's metadata (JSON strings): text that is not
+// UTF-8 would only fail at the first save, after hours of training.
 void check_choice(const std::vector<std::string>& choices, const std::string& s) {
+    if (const auto bad = find_invalid_utf8(s))
+        throw ValueError("the value is not valid UTF-8 (byte offset " + std::to_string(*bad) + ")");
     if (choices.empty() || std::find(choices.begin(), choices.end(), s) != choices.end()) return;
     std::string all;
     for (const auto& c : choices) all += (all.empty() ? "" : ", ") + c;

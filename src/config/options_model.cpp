@@ -14,12 +14,13 @@ namespace deepnet {
 
 OptionGroup model_options() {
     return {"Model", {
+        // The upper bounds are model_limits.h's ceilings (checked again on model files).
         int_option("enc-depth", 6, "Encoder layers (N)").range(1, 1000),
         int_option("dec-depth", 6, "Decoder layers (M)").range(1, 1000),
         int_option("dim-emb", 512, "Model width C (embeddings and every sublayer); "
-                   "must be divisible by transformer-heads").at_least(1),
-        int_option("transformer-heads", 8, "Attention heads H; head size D = dim-emb / H").at_least(1),
-        int_option("transformer-dim-ffn", 2048, "Hidden size F of the feed-forward sublayer").at_least(1),
+                   "must be divisible by transformer-heads").range(1, 65536),
+        int_option("transformer-heads", 8, "Attention heads H; head size D = dim-emb / H").range(1, 1024),
+        int_option("transformer-dim-ffn", 2048, "Hidden size F of the feed-forward sublayer").range(1, 1 << 20),
         string_option("transformer-ffn-activation", "relu", "Activation of the feed-forward sublayer")
             .one_of({"relu", "gelu"}),
         double_option("transformer-dropout", 0.1, "Dropout on each sublayer output before the "
@@ -46,7 +47,7 @@ OptionGroup model_options() {
         bool_option("recompute", false, "Recompute activations per layer in backward (keep one "
                     "activation per layer)"),
         // 4 = the special ids pad, unk, bos, eos (ModelConfig) need a vocabulary at least that big.
-        int_option("dim-vocabs", 8000, "Size V of the joint SentencePiece vocabulary").at_least(4),
+        int_option("dim-vocabs", 8000, "Size V of the joint SentencePiece vocabulary").range(4, 1 << 24),
     }};
 }
 

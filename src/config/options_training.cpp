@@ -33,6 +33,9 @@ OptionGroup training_options() {
         int_option("disp-freq", 100, "Log a progress line every this many updates").at_least(1),
         int_option("save-freq", 1000, "Save the model and training state every this many updates")
             .at_least(1),
+        int_option("keep-checkpoints", 1, "Keep the last N checkpoints: with N > 1 every save also "
+                   "keeps <model-stem>.iter<U>.safetensors and its training state (hard links), "
+                   "deleting the oldest beyond N").range(1, 1000000),
         int_option("valid-freq", 1000, "Validate every this many updates").at_least(1),
         string_list_option("valid-metrics", {"cross-entropy", "bleu"}, "Validation metrics; the first "
                            "drives early stopping").one_of({"cross-entropy", "perplexity", "bleu", "chrf"}),

@@ -39,6 +39,7 @@ TrainConfig train_config_from(const ResolvedOptions& o) {
     t.max_skipped_updates = o.get<int64_t>("max-skipped-updates");
     t.disp_freq = o.get<int64_t>("disp-freq");
     t.save_freq = o.get<int64_t>("save-freq");
+    t.keep_checkpoints = o.get<int64_t>("keep-checkpoints");
     t.valid_freq = o.get<int64_t>("valid-freq");
     t.valid_metrics = o.get<std::vector<std::string>>("valid-metrics");
     t.early_stopping = o.get<int64_t>("early-stopping");

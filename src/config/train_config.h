@@ -23,6 +23,7 @@ struct TrainConfig {
     double exponential_smoothing = 0;
     int64_t max_skipped_updates = 20;
     int64_t disp_freq = 100, save_freq = 1000, valid_freq = 1000;
+    int64_t keep_checkpoints = 1;  // besides <model>: the last N as <model>.iter<U> copies
     std::vector<std::string> valid_metrics;
     int64_t early_stopping = 10;
     int64_t beam_size = 4;

@@ -2,12 +2,14 @@
 // `option: value` lines, as in Marian's config files.
 #include "src/config/yaml_source.h"
 
+#include <sys/stat.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <vector>
 
 #include "src/config/command_table.h"
 #include "src/config/option_value.h"
@@ -16,10 +18,19 @@ namespace deepnet {
 namespace {
 
 YAML::Node load_yaml(const std::string& path) {
+    struct stat st {};
+    DEEPNET_USER_CHECK(::stat(path.c_str(), &st) == 0, "cannot open config file '" << path << "': "
+                                                                               << std::strerror(errno));
+    DEEPNET_USER_CHECK(!S_ISDIR(st.st_mode), "config file '" << path << "' is a directory; give a YAML file");
     std::ifstream in(path);
     DEEPNET_USER_CHECK(in.good(), "cannot open config file '" << path << "': " << std::strerror(errno));
     try {
-        return YAML::Load(in);
+        std::vector<YAML::Node> docs = YAML::LoadAll(in);
+        // A second document (after '---') would be ignored silently: say so instead.
+        DEEPNET_USER_CHECK(docs.size() <= 1, path << " line " << docs[1].Mark().line + 1
+                                                  << ": a second YAML document ('---'); a config file "
+                                                  << "holds one map of options: merge them or give two files");
+        return docs.empty() ? YAML::Node() : docs.front();
     } catch (const YAML::Exception& e) {
         // yaml-cpp marks are 0-based.
         throw UserError("YAML syntax error in " + path + " line " + std::to_string(e.mark.line + 1) +

@@ -2,7 +2,9 @@
 // reads, on POSIX file descriptors so every failure can report errno.
 #include "src/core/atomic_file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -57,7 +59,8 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
 }
 
 void write_file_atomic(const std::string& path,
-                       const std::function<void(const ChunkSink& sink)>& produce) {
+                       const std::function<void(const ChunkSink& sink)>& produce,
+                       const std::function<void(const std::string& temp_path)>& verify) {
     const std::string tmp = path + ".tmp." + std::to_string(::getpid());
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) throw_io("cannot create temporary file for", path, errno);
@@ -68,6 +71,7 @@ void write_file_atomic(const std::string& path,
         fd = -1;
         // close can report a deferred write error (e.g. NFS quota); the data is not safe then.
         if (rc != 0) throw_io("cannot close temporary file", tmp, errno);
+        if (verify) verify(tmp);
         if (::rename(tmp.c_str(), path.c_str()) != 0)
             throw_io("cannot rename '" + tmp + "' over", path, errno);
     } catch (...) {
@@ -76,6 +80,27 @@ void write_file_atomic(const std::string& path,
         throw;
     }
     fsync_dir(path);
+}
+
+std::vector<std::string> remove_stale_temp_files(const std::string& path) {
+    const size_t slash = path.rfind('/');
+    const std::string dir = parent_dir(path);
+    const std::string prefix = (slash == std::string::npos ? path : path.substr(slash + 1)) + ".tmp.";
+    std::vector<std::string> removed;
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return removed;
+    while (const dirent* e = ::readdir(d)) {
+        const std::string name = e->d_name;
+        if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+        const std::string pid_text = name.substr(prefix.size());
+        if (pid_text.size() > 9 || pid_text.find_first_not_of("0123456789") != std::string::npos) continue;
+        const pid_t pid = static_cast<pid_t>(std::stol(pid_text));
+        const bool alive = pid != ::getpid() && (::kill(pid, 0) == 0 || errno == EPERM);
+        const std::string full = dir + "/" + name;
+        if (!alive && ::unlink(full.c_str()) == 0) removed.push_back(full);
+    }
+    ::closedir(d);
+    return removed;
 }
 
 std::string read_file(const std::string& path) {

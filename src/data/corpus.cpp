@@ -71,6 +71,9 @@ CorpusStats load_file_pair(const std::string& src_file, const std::string& tgt_f
     CorpusStats st;
     st.source_file = src_file;
     st.target_file = tgt_file;
+    const char* why = "training reads its corpora more than once (vocabulary, data, validation)";
+    require_regular_file(src_file, why);
+    require_regular_file(tgt_file, why);
     TextReader rs(src_file), rt(tgt_file);
     std::vector<std::string> a, b;
     std::vector<Ids> ea, eb;

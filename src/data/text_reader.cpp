@@ -39,34 +39,6 @@ void check_regular_file(const std::string& path) {
 
 }  // namespace
 
-std::optional<size_t> find_invalid_utf8(std::string_view s) {
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    const size_t n = s.size();
-    size_t i = 0;
-    while (i < n) {
-        const unsigned c = p[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        size_t len;
-        uint32_t cp, min;
-        if ((c & 0xE0) == 0xC0) len = 2, cp = c & 0x1F, min = 0x80;
-        else if ((c & 0xF0) == 0xE0) len = 3, cp = c & 0x0F, min = 0x800;
-        else if ((c & 0xF8) == 0xF0) len = 4, cp = c & 0x07, min = 0x10000;
-        else return i;  // a continuation byte or 0xF8..0xFF where a sequence must start
-        if (i + len > n) return i;
-        for (size_t k = 1; k < len; ++k) {
-            if ((p[i + k] & 0xC0) != 0x80) return i;
-            cp = (cp << 6) | (p[i + k] & 0x3F);
-        }
-        // Overlong forms and surrogates are invalid UTF-8 even though they decode.
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
-        i += len;
-    }
-    return std::nullopt;
-}
-
 bool is_gzip_file(const std::string& path) {
     check_regular_file(path);
     std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -85,24 +57,6 @@ public:
 };
 
 namespace {
-
-class PlainSource : public TextReader::Source {
-public:
-    explicit PlainSource(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "rb")) {
-        if (!f_) throw_cannot_open(path, errno);
-    }
-    ~PlainSource() override { std::fclose(f_); }
-    size_t read(char* out, size_t size) override {
-        const size_t n = std::fread(out, 1, size, f_);
-        if (n == 0 && std::ferror(f_))
-            throw UserError("cannot read '" + path_ + "': " + std::strerror(errno));
-        return n;
-    }
-
-private:
-    std::string path_;
-    std::FILE* f_;
-};
 
 class GzipSource : public TextReader::Source {
 public:
@@ -130,9 +84,18 @@ private:
 
 }  // namespace
 
+// zlib reads plain files transparently, so one open decides the format from the bytes it
+// reads: a pipe (e.g. <(zcat ...)) loses nothing to a separate sniffing open.
 TextReader::TextReader(const std::string& path) : path_(path) {
-    if (is_gzip_file(path)) source_ = std::make_unique<GzipSource>(path);
-    else source_ = std::make_unique<PlainSource>(path);
+    check_regular_file(path);
+    source_ = std::make_unique<GzipSource>(path);
+}
+
+void require_regular_file(const std::string& path, const std::string& why) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw_cannot_open(path, errno);
+    DEEPNET_USER_CHECK(S_ISREG(st.st_mode), "'" << path << "' is not a regular file (a pipe, device or "
+                                                << "socket): " << why << "; write it to a file first");
 }
 
 TextReader::~TextReader() = default;
@@ -160,6 +123,9 @@ bool TextReader::next(std::string& line) {
             end = static_cast<size_t>(static_cast<const char*>(nl) - buffer_.data());
             break;
         }
+        DEEPNET_USER_CHECK(buffer_.size() - pos_ <= kMaxLineBytes,
+                           path_ << ":" << line_number_ + 1 << ": line longer than " << kMaxLineBytes
+                                 << " bytes without a newline: is this a text file?");
         if (!fill()) {
             if (pos_ >= buffer_.size()) return false;
             end = buffer_.size();  // last line without a final newline
@@ -174,6 +140,9 @@ bool TextReader::next(std::string& line) {
     // A byte order mark (some Windows editors write one) is not text; SentencePiece would
     // learn it as a character of the first sentence.
     if (line_number_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
+    if (const size_t nul = line.find('\0'); nul != std::string::npos)
+        throw UserError(path_ + ":" + std::to_string(line_number_) + ": NUL byte at byte offset " +
+                        std::to_string(nul) + ": this looks like a binary file, not text");
     if (const auto bad = find_invalid_utf8(line))
         throw UserError(path_ + ":" + std::to_string(line_number_) + ": invalid UTF-8 (byte offset " +
                         std::to_string(*bad) + "); convert the file to UTF-8 (e.g. iconv) or "

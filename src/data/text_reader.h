@@ -12,13 +12,21 @@
 #include <string_view>
 #include <vector>
 
+#include "src/core/utf8.h"
+
 namespace deepnet {
 
-// Byte offset of the first invalid UTF-8 sequence in `text`, or nullopt when it is valid.
-std::optional<size_t> find_invalid_utf8(std::string_view text);
 
 // True when the file starts with the gzip magic bytes. Throws UserError if unreadable.
 bool is_gzip_file(const std::string& path);
+
+// Longest line accepted (a guard against binary input or an endless stream such as
+// /dev/zero, which would otherwise fill the memory).
+constexpr size_t kMaxLineBytes = size_t(16) << 20;
+
+// UserError unless `path` is a regular file; `why` says why one is needed (training reads
+// its corpora more than once, which a pipe cannot give).
+void require_regular_file(const std::string& path, const std::string& why);
 
 class TextReader {
 public:
@@ -30,7 +38,8 @@ public:
 
     // The next line without its "\n" (and without a trailing "\r", so CRLF files read like
     // LF files, and without a UTF-8 byte order mark on line 1); false at end of file.
-    // Throws UserError "file:line: invalid UTF-8 (byte offset N)" on a bad line and
+    // Throws UserError "file:line: invalid UTF-8 (byte offset N)" on a bad line (and on a NUL
+    // byte or a line over kMaxLineBytes) and
     // UserError naming the file on corrupt gzip data.
     bool next(std::string& line);
 

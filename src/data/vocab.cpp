@@ -40,6 +40,7 @@ std::vector<std::string> sample_lines(const std::vector<std::string>& files, int
     uint64_t seen = 0;
     std::string line;
     for (const auto& file : files) {
+        require_regular_file(file, "the vocabulary is trained on a sample before the data is read");
         TextReader reader(file);
         while (reader.next(line)) {
             if (line.empty()) continue;

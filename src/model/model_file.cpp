@@ -1,11 +1,13 @@
 // Model file save/load (see model_file.h).
 #include "src/model/model_file.h"
 
+#include <cmath>
 #include <sstream>
 
 #include "src/config/model_yaml.h"
 #include "src/core/base64.h"
 #include "src/core/error.h"
+#include "src/model/model_limits.h"
 #include "src/model/safetensors.h"
 
 namespace deepnet {
@@ -64,8 +66,36 @@ void save_model_file(const std::string& path, const ModelSpec& spec, const float
     md["format"] = kFormat;
     md["deepnet_version"] = DEEPNET_VERSION;
     put_model_metadata(meta, md);
-    save_safetensors(path, records, md);
+    save_safetensors(path, records, md, Checksum::Add);
 }
+
+namespace {
+
+// Every tensor the config declares is in the file with its shape, and nothing else is:
+// checked before the model is allocated, so the allocation is the size of the file.
+void check_tensors_match(const SafetensorsFile& f, const ModelSpec& spec, const std::string& path) {
+    for (const ParamEntry& e : spec.layout.entries()) {
+        auto it = f.tensors.find(e.name);
+        DEEPNET_USER_CHECK(it != f.tensors.end(), path << " lacks tensor " << e.name
+                                                       << " that its stored config requires");
+        DEEPNET_USER_CHECK(it->second.shape == e.shape,
+                           path << ": tensor " << e.name << " has the wrong shape for its config");
+    }
+    DEEPNET_USER_CHECK(f.tensors.size() == spec.layout.entries().size(),
+                       path << " holds " << f.tensors.size() << " tensors but its config declares "
+                            << spec.layout.entries().size());
+}
+
+void copy_finite(const TensorRecord& t, float* out, const std::string& path) {
+    const std::vector<float> v = as_f32(t);
+    for (size_t i = 0; i < v.size(); ++i)
+        DEEPNET_USER_CHECK(std::isfinite(v[i]), path << ": tensor " << t.name << " holds NaN or Inf (element "
+                                                     << i << "): the model is damaged or its training "
+                                                     << "diverged; use an earlier checkpoint");
+    std::copy(v.begin(), v.end(), out);
+}
+
+}  // namespace
 
 LoadedModel load_model_file(const std::string& path) {
     const SafetensorsFile f = load_safetensors(path);
@@ -80,20 +110,12 @@ LoadedModel load_model_file(const std::string& path) {
                        path << " has no 2-D tensor encoder.embed_tokens.weight");
     out.config.vocab_size = emb->second.shape[0];
     out.config.recompute = false;
-    out.model = std::make_unique<Transformer<float>>(out.config);
+    check_model_config(out.config, path);
+    check_tensors_match(f, declare_model(out.config), path);
+    out.model = std::make_unique<Transformer<float>>(out.config, ModelUse::Inference);
     Transformer<float>& m = *out.model;
-    for (const ParamEntry& e : m.spec().layout.entries()) {
-        auto it = f.tensors.find(e.name);
-        DEEPNET_USER_CHECK(it != f.tensors.end(), path << " lacks tensor " << e.name
-                                                       << " that its stored config requires");
-        DEEPNET_USER_CHECK(it->second.shape == e.shape,
-                           path << ": tensor " << e.name << " has the wrong shape for its config");
-        const std::vector<float> v = as_f32(it->second);
-        std::copy(v.begin(), v.end(), m.params().value.begin() + e.offset);
-    }
-    DEEPNET_USER_CHECK(f.tensors.size() == m.spec().layout.entries().size(),
-                       path << " holds " << f.tensors.size() << " tensors but its config declares "
-                            << m.spec().layout.entries().size());
+    for (const ParamEntry& e : m.spec().layout.entries())
+        copy_finite(f.tensors.at(e.name), m.params().v(e.offset), path);
     return out;
 }
 

@@ -7,10 +7,14 @@ namespace deepnet {
 
 int64_t ParamLayout::add(const std::string& name, const std::vector<int64_t>& shape) {
     DEEPNET_CHECK(!index_.count(name), "parameter declared twice: " << name);
+    // Callers check the model's shape first (model_limits.h); this is the last line of defence.
     int64_t size = 1;
-    for (int64_t d : shape) size *= d;
+    for (int64_t d : shape)
+        DEEPNET_CHECK(d >= 0 && !__builtin_mul_overflow(size, d, &size), "parameter " << name << " is too large");
+    const int64_t padded = (size + 15) / 16 * 16;
     ParamEntry e{name, shape, total_, size};
-    total_ += (size + 15) / 16 * 16;
+    DEEPNET_CHECK(padded >= size && !__builtin_add_overflow(total_, padded, &total_),
+                  "the parameters are too many at " << name);
     index_[name] = entries_.size();
     entries_.push_back(e);
     return e.offset;

@@ -42,9 +42,10 @@ struct Params {
     // How the GEMMs over these weights compute: precision [bfloat16, float32] keeps the
     // weights, gradients and optimizer in float32 and rounds only the GEMM operands.
     kernels::cpu::MatmulPrecision matmul = kernels::cpu::MatmulPrecision::Float32;
-    void allocate(const ParamLayout& layout) {
+    // Inference needs no gradients: `gradients` false leaves grad empty.
+    void allocate(const ParamLayout& layout, bool gradients = true) {
         value.assign(size_t(layout.total()), T(0));
-        grad.assign(size_t(layout.total()), T(0));
+        grad.assign(gradients ? size_t(layout.total()) : 0, T(0));
     }
     void zero_grad() { std::fill(grad.begin(), grad.end(), T(0)); }
     T* v(int64_t off) { return value.data() + off; }

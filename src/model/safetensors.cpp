@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "src/core/atomic_file.h"
+#include "src/core/crc32c.h"
 #include "src/core/error.h"
 #include "src/model/safetensors_json.h"
 
@@ -43,6 +44,30 @@ std::string shape_string(const std::vector<int64_t>& shape) {
     std::string s = "[";
     for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
     return s + "]";
+}
+
+// ---------------------------------------------------------------- checksum
+
+uint32_t crc_field(uint32_t c, const std::string& s) {
+    c = crc32c_update(c, s);
+    return crc32c_update(c, "", 1);  // the NUL that ends the field
+}
+
+uint32_t metadata_crc(const std::map<std::string, std::string>& metadata) {
+    uint32_t c = 0;
+    for (const auto& [key, value] : metadata)
+        if (key != kChecksumKey) c = crc_field(crc_field(c, key), value);
+    return c;
+}
+
+uint32_t tensor_head_crc(uint32_t c, const TensorRecord& t) {
+    return crc_field(crc_field(crc_field(c, t.name), t.dtype), shape_string(t.shape));
+}
+
+std::string checksum_text(uint32_t c) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "crc32c:%08x", c);
+    return buf;
 }
 
 // ---------------------------------------------------------------- writing
@@ -262,7 +287,7 @@ int64_t safetensors_dtype_size(const std::string& dtype) {
 }
 
 void save_safetensors(const std::string& path, const std::vector<TensorRecord>& tensors,
-                      const std::map<std::string, std::string>& metadata) {
+                      const std::map<std::string, std::string>& metadata, Checksum checksum) {
     std::vector<const TensorRecord*> by_name;
     for (const TensorRecord& t : tensors) {
         check_record(t);
@@ -285,20 +310,36 @@ void save_safetensors(const std::string& path, const std::vector<TensorRecord>& 
     std::stable_sort(layout.begin(), layout.end(), [](const TensorRecord* a, const TensorRecord* b) {
         return reference_dtype_rank(a->dtype) > reference_dtype_rank(b->dtype);
     });
-    const std::string header = build_header(layout, metadata);
+    std::map<std::string, std::string> md = metadata;
+    DEEPNET_CHECK(!md.count(kChecksumKey), "metadata key '" << kChecksumKey << "' is reserved");
+    if (checksum == Checksum::Add) {
+        uint32_t crc = metadata_crc(md);
+        for (const TensorRecord* t : layout) crc = crc32c_update(tensor_head_crc(crc, *t), t->bytes);
+        md[kChecksumKey] = checksum_text(crc);
+    }
+    const std::string header = build_header(layout, md);
 
-    write_file_atomic(path, [&](const ChunkSink& sink) {
+    const auto produce = [&](const ChunkSink& sink) {
         char len[8];
         for (int i = 0; i < 8; ++i) len[i] = static_cast<char>((header.size() >> (8 * i)) & 0xFF);
         sink(len, 8);
         sink(header.data(), header.size());
         for (const TensorRecord* t : layout) sink(t->bytes.data(), t->bytes.size());
-    });
+    };
+    if (checksum == Checksum::Add) write_file_atomic(path, produce, verify_safetensors);
+    else write_file_atomic(path, produce);
 }
 
-SafetensorsFile load_safetensors(const std::string& path) {
-    const std::string where = "safetensors file '" + path + "'";
-    ReadFile file(path, where);
+namespace {
+
+// The header of an open file: metadata and entries in data order, data not yet read.
+struct Structure {
+    std::map<std::string, std::string> metadata;
+    std::vector<Entry> entries;  // sorted by data offset
+    uint64_t data_start = 0;
+};
+
+Structure read_structure(const ReadFile& file, const std::string& where) {
     const uint64_t size = file.size();
     DEEPNET_USER_CHECK(size >= 8, where << " is truncated: " << size
                                         << " bytes, too short to hold the 8-byte header length");
@@ -324,22 +365,63 @@ SafetensorsFile load_safetensors(const std::string& path) {
     }
     DEEPNET_USER_CHECK(root.kind == json::Value::Kind::Object,
                        where << ": header is " << json::kind_name(root.kind) << ", expected an object");
-
-    SafetensorsFile out;
-    std::vector<Entry> entries;
+    Structure st;
     for (const json::Member& m : root.members) {
-        if (m.key == kMetadataKey) parse_metadata(where, m.value, out.metadata);
-        else entries.push_back(parse_entry(where, m));
+        if (m.key == kMetadataKey) parse_metadata(where, m.value, st.metadata);
+        else st.entries.push_back(parse_entry(where, m));
     }
-    const uint64_t data_start = 8 + header_len;
-    check_layout(where, entries, size - data_start);
-    for (Entry& e : entries) {
+    st.data_start = 8 + header_len;
+    check_layout(where, st.entries, size - st.data_start);
+    return st;
+}
+
+// Compares the stored checksum (if any) with `crc`; true when one was stored.
+bool check_checksum(const std::string& where, std::map<std::string, std::string>& metadata, uint32_t crc) {
+    auto it = metadata.find(kChecksumKey);
+    if (it == metadata.end()) return false;
+    DEEPNET_USER_CHECK(it->second == checksum_text(crc),
+                       where << " is damaged: its contents do not match the checksum stored in it ("
+                             << it->second << ", contents give " << checksum_text(crc)
+                             << "); the file was altered or corrupted after it was written");
+    metadata.erase(it);
+    return true;
+}
+
+}  // namespace
+
+SafetensorsFile load_safetensors(const std::string& path) {
+    const std::string where = "safetensors file '" + path + "'";
+    ReadFile file(path, where);
+    Structure st = read_structure(file, where);
+    SafetensorsFile out;
+    uint32_t crc = metadata_crc(st.metadata);
+    for (Entry& e : st.entries) {
         e.record.bytes.resize(e.end - e.begin);
-        file.read(data_start + e.begin, e.end - e.begin, e.record.bytes.data());
+        file.read(st.data_start + e.begin, e.end - e.begin, e.record.bytes.data());
+        crc = crc32c_update(tensor_head_crc(crc, e.record), e.record.bytes);
         std::string name = e.record.name;
         out.tensors.emplace(std::move(name), std::move(e.record));
     }
+    out.checksummed = check_checksum(where, st.metadata, crc);
+    out.metadata = std::move(st.metadata);
     return out;
+}
+
+void verify_safetensors(const std::string& path) {
+    const std::string where = "safetensors file '" + path + "'";
+    ReadFile file(path, where);
+    Structure st = read_structure(file, where);
+    uint32_t crc = metadata_crc(st.metadata);
+    std::string chunk(size_t(1) << 20, '\0');
+    for (const Entry& e : st.entries) {
+        crc = tensor_head_crc(crc, e.record);
+        for (uint64_t at = e.begin; at < e.end; at += chunk.size()) {
+            const uint64_t n = std::min<uint64_t>(chunk.size(), e.end - at);
+            file.read(st.data_start + at, n, chunk.data());
+            crc = crc32c_update(crc, chunk.data(), n);
+        }
+    }
+    DEEPNET_USER_CHECK(check_checksum(where, st.metadata, crc), where << " has no checksum");
 }
 
 TensorRecord make_f32_record(const std::string& name, const std::vector<int64_t>& shape,

@@ -24,18 +24,33 @@ struct TensorRecord {
 };
 
 struct SafetensorsFile {
-    std::map<std::string, std::string> metadata;
+    std::map<std::string, std::string> metadata;  // without the checksum entry
     std::map<std::string, TensorRecord> tensors;  // by name
+    bool checksummed = false;  // the file carried a checksum, and it matched
 };
+
+// Metadata entry "deepnet_checksum" = "crc32c:<8 hex digits>": CRC-32C of every other
+// metadata entry (key order: key NUL value NUL) and then of every tensor in data order
+// (name NUL dtype NUL shape NUL, then its bytes). Other readers see an ordinary string.
+constexpr const char* kChecksumKey = "deepnet_checksum";
+enum class Checksum { None, Add };
 
 // Atomically writes the tensors and metadata (omitted from the header when empty).
 // Throws deepnet::Error on an invalid record (unknown dtype, byte count not matching the
 // shape, duplicate or reserved name, invalid UTF-8) and UserError on an I/O failure.
+// With Checksum::Add the metadata gains the checksum, and the written file is read back
+// and verified before it replaces `path`, so a bad disk never replaces a good checkpoint.
 void save_safetensors(const std::string& path, const std::vector<TensorRecord>& tensors,
-                      const std::map<std::string, std::string>& metadata);
+                      const std::map<std::string, std::string>& metadata,
+                      Checksum checksum = Checksum::None);
 
-// Reads and validates a whole file; every problem is a UserError naming the file.
+// Reads and validates a whole file; every problem is a UserError naming the file, a
+// checksum that does not match the data among them.
 SafetensorsFile load_safetensors(const std::string& path);
+
+// Reads the file in chunks (never holding it whole) and checks its structure and
+// checksum; UserError when it is damaged or has no checksum.
+void verify_safetensors(const std::string& path);
 
 // Bytes per element of a supported dtype, 0 for any other string.
 int64_t safetensors_dtype_size(const std::string& dtype);

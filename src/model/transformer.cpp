@@ -7,6 +7,7 @@
 #include "kernels/cross_entropy.h"
 #include "src/core/error.h"
 #include "src/model/deepnorm.h"
+#include "src/model/model_limits.h"
 
 namespace deepnet {
 namespace {
@@ -15,13 +16,6 @@ namespace {
 constexpr int64_t kDecoderUidBase = int64_t(1) << 20;
 constexpr int64_t kSrcEmbedUid = int64_t(1) << 40;
 constexpr int64_t kTgtEmbedUid = kSrcEmbedUid + 1;
-
-void validate(const ModelConfig& c) {
-    DEEPNET_CHECK(c.enc_depth >= 1 && c.dec_depth >= 1, "model needs at least one layer per stack");
-    DEEPNET_CHECK(c.dim_emb > 0 && c.heads > 0 && c.dim_emb % c.heads == 0,
-                  "dim-emb " << c.dim_emb << " must be divisible by transformer-heads " << c.heads);
-    DEEPNET_CHECK(c.vocab_size > 4, "vocabulary size " << c.vocab_size << " is too small");
-}
 
 }  // namespace
 
@@ -40,7 +34,7 @@ SublayerCfg sublayer_config(const ModelConfig& c, bool decoder) {
 }
 
 ModelSpec declare_model(const ModelConfig& c) {
-    validate(c);
+    check_model_config(c, "the model options");
     ModelSpec m;
     const int64_t C = c.dim_emb, F = c.dim_ffn, V = c.vocab_size;
     const int64_t src_table = m.layout.add("encoder.embed_tokens.weight", {V, C});
@@ -69,10 +63,10 @@ ModelSpec declare_model(const ModelConfig& c) {
 }
 
 template <typename T>
-Transformer<T>::Transformer(const ModelConfig& cfg) : cfg_(cfg), spec_(declare_model(cfg)) {
+Transformer<T>::Transformer(const ModelConfig& cfg, ModelUse use) : cfg_(cfg), spec_(declare_model(cfg)) {
     enc_cfg_ = sublayer_config(cfg_, false);
     dec_cfg_ = sublayer_config(cfg_, true);
-    params_.allocate(spec_.layout);
+    params_.allocate(spec_.layout, use == ModelUse::Training);
     enc_x_.resize(size_t(cfg_.enc_depth + 1));
     dec_x_.resize(size_t(cfg_.dec_depth + 1));
     enc_saved_.resize(cfg_.recompute ? 1 : size_t(cfg_.enc_depth));

@@ -48,10 +48,13 @@ ModelSpec declare_model(const ModelConfig& cfg);
 // alpha of that stack, dropouts, eps, activation, heads. Training and inference share it.
 SublayerCfg sublayer_config(const ModelConfig& cfg, bool decoder);
 
+// Inference allocates no gradients (half the memory of a model file's weights).
+enum class ModelUse { Training, Inference };
+
 template <typename T>
 class Transformer {
 public:
-    explicit Transformer(const ModelConfig& cfg);
+    explicit Transformer(const ModelConfig& cfg, ModelUse use = ModelUse::Training);
 
     const ModelConfig& config() const { return cfg_; }
     const ModelSpec& spec() const { return spec_; }

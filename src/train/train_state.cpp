@@ -3,7 +3,12 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
 #include "src/core/error.h"
+#include "src/core/log.h"
 #include "src/model/safetensors.h"
 
 namespace deepnet {
@@ -17,6 +22,42 @@ const std::vector<float>& buffer(const TrainState& st, int k) {
 }
 std::vector<float>& buffer(TrainState& st, int k) {
     return k == 0 ? st.params : k == 1 ? st.adam_m : k == 2 ? st.adam_v : st.ema;
+}
+
+uint64_t parse_fingerprint(const std::string& text, const std::string& origin) {
+    const bool digits = !text.empty() && text.size() <= 20 && text.find_first_not_of("0123456789") == std::string::npos;
+    errno = 0;
+    const unsigned long long v = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+    DEEPNET_USER_CHECK(digits && errno == 0, "the progress record in " << origin << " is damaged (data-fingerprint '"
+                                                 << text << "' is not a number); start afresh with --no-reload");
+    return uint64_t(v);
+}
+
+// Counts that contradict each other would resume into nonsense (skipped-updates above
+// updates makes Adam's bias correction divide by a negative step count).
+void check_progress(const TrainProgress& p, const std::string& origin) {
+    const bool ok = p.updates >= 0 && p.skipped_updates >= 0 && p.skipped_updates <= p.updates &&
+                    p.micro_batches >= p.updates && p.epoch >= 1 && p.batches_in_epoch >= 0 &&
+                    p.target_tokens >= 0 && p.stalled >= 0 && p.validations >= 0 &&
+                    std::isfinite(p.elapsed_seconds) && p.elapsed_seconds >= 0;
+    DEEPNET_USER_CHECK(ok, "the progress record in " << origin << " is inconsistent (updates " << p.updates
+                               << ", skipped-updates " << p.skipped_updates << ", micro-batches "
+                               << p.micro_batches << ", epoch " << p.epoch << "): the state is damaged; "
+                               << "start afresh with --no-reload");
+    for (const auto& [metric, value] : p.best)
+        DEEPNET_USER_CHECK(std::isfinite(value), "the progress record in " << origin << " has a non-finite best "
+                                                     << metric << ": the state is damaged");
+}
+
+// Weights and moments that are not finite (or a negative second moment) cannot come from
+// a healthy run: refuse them instead of training on from garbage.
+void check_buffer(const std::vector<float>& buf, int kind, const std::string& path) {
+    for (size_t i = 0; i < buf.size(); ++i) {
+        const bool ok = std::isfinite(buf[i]) && (kind != 2 || buf[i] >= 0);
+        DEEPNET_USER_CHECK(ok, path << ": the " << kKinds[kind] << " values are damaged (" << buf[i]
+                                    << " at element " << i << "); resume from an earlier checkpoint or "
+                                    << "start afresh with --no-reload");
+    }
 }
 
 }  // namespace
@@ -54,12 +95,13 @@ TrainProgress progress_from_yaml(const std::string& yaml, const std::string& ori
         p.stalled = n["stalled"].as<int64_t>();
         p.validations = n["validations"].as<int64_t>();
         if (n["data-fingerprint"])  // absent in states written before it was recorded
-            p.data_fingerprint = std::stoull(n["data-fingerprint"].as<std::string>());
+            p.data_fingerprint = parse_fingerprint(n["data-fingerprint"].as<std::string>(), origin);
         for (const auto& kv : n["best"]) p.best[kv.first.as<std::string>()] = kv.second.as<double>();
     } catch (const YAML::Exception& e) {
         throw UserError("the progress record in " + origin + " is damaged (" + e.msg +
                         "); start afresh with --no-reload");
     }
+    check_progress(p, origin);
     return p;
 }
 
@@ -76,7 +118,7 @@ void save_train_state(const std::string& path, const ParamLayout& layout, const 
     md["format"] = kFormat;
     md["progress"] = progress_to_yaml(st.progress);
     put_model_metadata(st.meta, md);
-    save_safetensors(path, records, md);
+    save_safetensors(path, records, md, Checksum::Add);
 }
 
 struct StoredTrainState::File {
@@ -92,6 +134,8 @@ StoredTrainState::StoredTrainState(const std::string& path) : path_(path), file_
         return it->second;
     };
     DEEPNET_USER_CHECK(get("format") == kFormat, path << " has format '" << get("format") << "', expected " << kFormat);
+    if (!f.checksummed)
+        log::warn(path + " has no checksum (written by an older deepnet): its integrity cannot be verified");
     state_.progress = progress_from_yaml(get("progress"), path);
     state_.meta = get_model_metadata(f.metadata, path);
 }
@@ -120,6 +164,7 @@ TrainState StoredTrainState::load_buffers(const ParamLayout& layout) {
             const std::vector<float> v = as_f32(it->second);
             std::copy(v.begin(), v.end(), buf.begin() + e.offset);
         }
+        check_buffer(buf, k, path_);
     }
     file_.reset();  // the raw copy is no longer needed
     return st;

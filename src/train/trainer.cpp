@@ -9,9 +9,13 @@
 
 #include "src/config/model_yaml.h"
 #include "src/core/error.h"
+#include "src/core/exit_codes.h"
 #include "src/core/log.h"
+#include "src/core/utf8.h"
 #include "kernels/onednn_matmul.h"
 #include "src/model/model_file.h"
+#include "src/model/model_limits.h"
+#include "src/train/checkpoints.h"
 #include "src/train/ema.h"
 #include "src/train/lr_schedule.h"
 #include "src/train/optimizer.h"
@@ -33,14 +37,6 @@ bool file_exists(const std::string& p) {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// "model.safetensors" -> "model.best-bleu.safetensors"
-std::string best_model_path(const std::string& model, const std::string& metric) {
-    const std::string ext = ".safetensors";
-    if (model.size() > ext.size() && model.compare(model.size() - ext.size(), ext.size(), ext) == 0)
-        return model.substr(0, model.size() - ext.size()) + ".best-" + metric + ext;
-    return model + ".best-" + metric;
 }
 
 // Statistics of the updates since the last progress line.
@@ -68,8 +64,12 @@ private:
     bool finished() const;
     bool update();  // false: divergence stop
     void display();
-    void validate_now();
-    void save(const std::string& why);
+    bool validate_now();  // false: the weights are not finite (nothing validated or saved)
+    bool save(const std::string& why);  // false: the weights are not finite (nothing saved)
+    bool weights_finite(const char* when);
+    int diverged();
+    std::unique_ptr<StoredTrainState> open_state(const std::string& path);
+    void check_resources();
     void write_checkpoint(const std::string& why, std::vector<float>& adam_m, std::vector<float>& adam_v);
     UpdateInfo optimizer_step(double grad_scale);
     std::vector<float>& weights_for_use() { return ema_.enabled() ? ema_.values() : model_->params().value; }
@@ -88,6 +88,7 @@ private:
     Interval interval_;
     double last_lr_ = 0;
     int64_t skipped_in_a_row_ = 0;
+    int64_t last_saved_update_ = -1;  // -1: nothing saved by this process
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
     double elapsed_before_ = 0;
 };
@@ -103,6 +104,47 @@ void check_same_model(const ModelConfig& a, const ModelConfig& b, const std::str
                                     "use --no-reload to start afresh, or another --model path");
 }
 
+// A damaged state is never resumed from; the message names the intact earlier ones.
+std::unique_ptr<StoredTrainState> TrainingSession::open_state(const std::string& path) {
+    try {
+        return std::make_unique<StoredTrainState>(path);
+    } catch (const UserError& e) {
+        std::string older;
+        for (const std::string& s : iteration_states(cfg_.model_path)) older += (older.empty() ? "" : ", ") + s;
+        throw UserError(std::string(e.what()) + ". It was not resumed from. " +
+                        (older.empty() ? "Use --no-reload to start afresh."
+                                       : "Earlier checkpoints: " + older + "; copy one over " + path +
+                                             " to resume from it, or use --no-reload to start afresh."));
+    }
+}
+
+// Disk space for one more checkpoint (the model file and the state with Adam moments and
+// the average), checked before the first update rather than at the first save.
+void TrainingSession::check_resources() {
+    const int64_t total = model_->spec().layout.total();
+    const int64_t buffers = 1 + 1 + 2 + (ema_.enabled() ? 1 : 0);  // model file, params, moments, average
+    check_free_space(cfg_.model_path, checked_mul(checked_mul(total, 4, "a checkpoint"), buffers, "a checkpoint"),
+                     "one checkpoint (model and training state)");
+}
+
+bool TrainingSession::weights_finite(const char* when) {
+    const int64_t bad = first_non_finite(model_->params().value);
+    const int64_t bad_avg = ema_.enabled() ? first_non_finite(ema_.values()) : -1;
+    if (bad < 0 && bad_avg < 0) return true;
+    log::warn(std::string("the ") + (bad >= 0 ? "weights" : "averaged weights") + " hold NaN/Inf " + when +
+              " at update " + std::to_string(state_.progress.updates) + " (flat element " +
+              std::to_string(bad >= 0 ? bad : bad_avg) + ")");
+    return false;
+}
+
+int TrainingSession::diverged() {
+    const std::string last = last_saved_update_ >= 0 ? "update " + std::to_string(last_saved_update_)
+                                                     : "the last one written before this run, if any";
+    log::warn("stopping: training diverged. Nothing non-finite was saved. The last good checkpoint is intact (" +
+              last + "). Lower learn-rate, raise lr-warmup or set clip-norm, then rerun to resume from it.");
+    return kExitDiverged;
+}
+
 void TrainingSession::prepare() {
     if (cfg_.bf16_matmul) {  // before the data (which may train a vocabulary first)
         const std::string why = kernels::cpu::bf16_matmul_unavailable_reason();
@@ -112,7 +154,7 @@ void TrainingSession::prepare() {
     std::unique_ptr<StoredTrainState> stored;
     if (!cfg_.no_reload && file_exists(state_path)) {
         log::info("resuming from " + state_path + " (use --no-reload to start afresh)");
-        stored = std::make_unique<StoredTrainState>(state_path);
+        stored = open_state(state_path);
         check_same_model(model_config_from_yaml_text(stored->meta().config_yaml, state_path), setup_.model,
                          state_path);
     }
@@ -127,7 +169,13 @@ void TrainingSession::prepare() {
     if (data_->valid)
         for (const std::string& line : describe_stats(*data_->valid, 0)) log::info("valid " + line);
     mcfg.vocab_size = data_->vocab.size();
+    check_model_config(mcfg, "the model options");
+    check_fits_in_memory(checked_mul(declare_model(mcfg).layout.total(), cfg_.exponential_smoothing > 0 ? 20 : 16,
+                                     "the training memory"),
+                         "the weights, gradients and Adam moments of this model",
+                         "reduce dim-emb, transformer-dim-ffn, the depths or dim-vocabs");
     model_ = std::make_unique<Transformer<float>>(mcfg);
+    check_resources();
     if (cfg_.bf16_matmul) {
         model_->params().matmul = kernels::cpu::MatmulPrecision::BFloat16;
         log::info(std::string("precision: bfloat16 GEMMs (") +
@@ -271,10 +319,14 @@ void TrainingSession::display() {
     interval_ = Interval{};
 }
 
-void TrainingSession::validate_now() {
-    if (!data_->valid) return;
+bool TrainingSession::validate_now() {
+    if (!data_->valid) return true;
+    if (!weights_finite("before validation")) return false;
     TrainProgress& p = state_.progress;
-    if (!dp_.root()) return dp_.share_from_root(p.stalled);  // early stopping agrees with rank 0
+    if (!dp_.root()) {
+        dp_.share_from_root(p.stalled);  // early stopping agrees with rank 0
+        return true;
+    }
     std::vector<float> backup;
     if (ema_.enabled()) {  // validate the averaged weights
         backup = model_->params().value;
@@ -287,8 +339,14 @@ void TrainingSession::validate_now() {
     vo.normalize = cfg_.normalize;
     vo.max_sentences = cfg_.valid_max_sentences;
     vo.translation_output = cfg_.valid_translation_output;
+    vo.stop = [] { return stop_requested(); };  // SIGTERM does not wait for a whole validation
     const ValidationScores scores = validate(*model_, *data_->valid, data_->vocab, vo);
     if (ema_.enabled()) model_->params().value = std::move(backup);
+    if (scores.empty()) {  // interrupted: not counted, nothing saved
+        log::info("validation interrupted by a stop signal");
+        dp_.share_from_root(p.stalled);
+        return true;
+    }
     ++p.validations;
     bool first = true;
     for (const std::string& metric : cfg_.valid_metrics) {
@@ -310,15 +368,19 @@ void TrainingSession::validate_now() {
         first = false;
     }
     dp_.share_from_root(p.stalled);
+    return true;
 }
 
 // Rank 0 writes; with optimizer-sharding the moments are gathered to it first.
-void TrainingSession::save(const std::string& why) {
+bool TrainingSession::save(const std::string& why) {
+    if (!weights_finite("before saving")) return false;
     std::vector<float> m, v;
     if (dp_.sharded()) dp_.gather_moments(m, v);
     else dp_.check_same(model_->params().value);
     if (dp_.root()) write_checkpoint(why, m, v);
     dp_.wait_for_root();
+    last_saved_update_ = state_.progress.updates;
+    return true;
 }
 
 void TrainingSession::write_checkpoint(const std::string& why, std::vector<float>& adam_m,
@@ -330,6 +392,7 @@ void TrainingSession::write_checkpoint(const std::string& why, std::vector<float
     state_.adam_v = dp_.sharded() ? std::move(adam_v) : opt_.v();
     state_.ema = ema_.values();
     save_train_state(train_state_path(cfg_.model_path), model_->spec().layout, state_);
+    keep_last_checkpoints(cfg_.model_path, state_.progress.updates, cfg_.keep_checkpoints);
     state_.params.clear();
     state_.adam_m.clear();
     state_.adam_v.clear();
@@ -345,31 +408,33 @@ int TrainingSession::run() {
     if (finished()) {
         log::info("training already finished at update " + std::to_string(state_.progress.updates) +
                   "; nothing to do (use --no-reload to train afresh)");
-        return 0;
+        return kExitFinished;
     }
     while (!finished()) {
         if (!update()) {
-            log::warn("stopping: " + std::to_string(cfg_.max_skipped_updates) +
-                      " updates in a row had NaN/Inf losses or gradients. The last good checkpoint is "
-                      "intact; lower learn-rate, raise lr-warmup or set clip-norm, then rerun to resume.");
-            return 1;
+            log::warn(std::to_string(cfg_.max_skipped_updates) +
+                      " updates in a row had NaN/Inf losses or gradients");
+            return diverged();
         }
         const int64_t u = state_.progress.updates;
-        if (u % cfg_.disp_freq == 0) display();
-        if (u % cfg_.valid_freq == 0) validate_now();
-        if (const int64_t sig = dp_.max_over_ranks(stop_signal()); sig != 0) {  // any rank's signal stops all
-            save("stopped by signal " + std::to_string(sig));
-            log::info("rerun the same command to resume");
-            return 0;
+        if (u % cfg_.disp_freq == 0) {
+            display();
+            if (!weights_finite("after the update")) return diverged();
         }
-        if (u % cfg_.save_freq == 0) save("save-freq");
+        if (u % cfg_.valid_freq == 0 && !validate_now()) return diverged();
+        if (const int64_t sig = dp_.max_over_ranks(stop_signal()); sig != 0) {  // any rank's signal stops all
+            if (!save("stopped by signal " + std::to_string(sig))) return diverged();
+            log::info("rerun the same command to resume (exit status " + std::to_string(kExitStoppedBySignal) + ")");
+            return kExitStoppedBySignal;
+        }
+        if (u % cfg_.save_freq == 0 && !save("save-freq")) return diverged();
     }
     if (interval_.updates > 0) display();
-    if (state_.progress.updates % cfg_.valid_freq != 0) validate_now();
-    if (state_.progress.updates % cfg_.save_freq != 0) save("training finished");
+    if (state_.progress.updates % cfg_.valid_freq != 0 && !validate_now()) return diverged();
+    if (state_.progress.updates % cfg_.save_freq != 0 && !save("training finished")) return diverged();
     log::info("training finished at update " + std::to_string(state_.progress.updates));
     if (!dp_.summary().empty()) log::info("data parallel: " + dp_.summary());
-    return 0;
+    return kExitFinished;
 }
 
 }  // namespace
@@ -383,6 +448,11 @@ int run_training(const TrainerSetup& setup) {
             log::set_quiet(true);
             log::set_file("");
         }
+        // Everything that could fail at the first save fails now, before any work.
+        if (const auto bad = find_invalid_utf8(s.config_yaml))
+            throw UserError("an option value is not valid UTF-8 (config byte " + std::to_string(*bad) + ")");
+        if (dp.root())
+            prepare_output_paths(s.train, s.data.vocab_path.empty() ? s.train.model_path + ".spm" : s.data.vocab_path);
         TrainingSession session(s, dp);
         return session.run();
     });

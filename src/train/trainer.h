@@ -21,8 +21,8 @@ struct TrainerSetup {
     std::string config_yaml;  // the resolved options, stored with every checkpoint
 };
 
-// Returns the process exit code: 0 finished or stopped by a signal after saving,
-// 1 stopped by divergence (the last good checkpoint is kept).
+// Returns the process exit code (src/core/exit_codes.h): kExitFinished, kExitDiverged
+// (the last good checkpoint is kept) or kExitStoppedBySignal after saving.
 int run_training(const TrainerSetup& setup);
 
 }  // namespace deepnet

@@ -50,6 +50,7 @@ std::vector<std::string> translate_direction(Transformer<float>& model, const Pa
     SearchOptions so;
     so.beam_size = o.beam_size;
     so.normalize = o.normalize;
+    so.stop = o.stop;
     const auto nbest = translate_ids_parallel(model, src, so, o.mini_batch, omp_get_max_threads());
     std::vector<std::string> out;
     for (const auto& hyps : nbest) out.push_back(hyps.empty() ? "" : vocab.decode(hyps.front().tokens));
@@ -69,7 +70,9 @@ ValidationScores validate(Transformer<float>& model, const ParallelData& valid, 
     double nll_all = 0;
     int64_t tokens_all = 0;
     std::vector<std::string> hyp_all, ref_all;
+    const auto stopped = [&] { return o.stop && o.stop(); };
     for (int64_t c = 0; c < valid.num_corpora(); ++c) {
+        if (stopped()) return {};
         const CorpusSpec& spec = valid.plan().corpora[size_t(c)];
         const std::string dir = direction_name(spec);
         if (wants(o, "cross-entropy") || wants(o, "perplexity")) {
@@ -81,6 +84,7 @@ ValidationScores validate(Transformer<float>& model, const ParallelData& valid, 
         }
         if (!wants(o, "bleu") && !wants(o, "chrf")) continue;
         std::vector<std::string> hyps = translate_direction(model, valid, vocab, c, o);
+        if (stopped()) return {};
         std::vector<std::string> refs = read_lines(spec.reversed ? spec.source_file : spec.target_file);
         refs.resize(hyps.size());
         if (!o.translation_output.empty()) {

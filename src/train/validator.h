@@ -21,9 +21,10 @@ struct ValidationOptions {
     double normalize = 0.6;
     int64_t max_sentences = 0;             // for bleu/chrf; 0 = all
     std::string translation_output;        // "" = do not write
+    std::function<bool()> stop;            // polled between batches: true = give up, return {}
 };
 
-// direction ("en-de", or "" for all together) -> metric -> value.
+// direction ("en-de", or "" for all together) -> metric -> value; empty when opt.stop said so.
 using ValidationScores = std::map<std::string, std::map<std::string, double>>;
 
 ValidationScores validate(Transformer<float>& model, const ParallelData& valid, const Vocab& vocab,

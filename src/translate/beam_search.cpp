@@ -14,7 +14,12 @@ double normalized_score(double score, int64_t n_tokens, double normalize) {
 }
 
 int64_t max_output_length(int64_t src_len, double max_length_factor) {
-    return std::max<int64_t>(1, int64_t(std::floor(max_length_factor * double(src_len))));
+    // Clamped before the conversion: a huge factor must not overflow int64 (undefined
+    // behaviour that made every translation empty); kMaxOutputLength is far beyond any
+    // sentence.
+    const double len = std::floor(max_length_factor * double(src_len));
+    if (!(len < double(kMaxOutputLength))) return kMaxOutputLength;
+    return std::max<int64_t>(1, int64_t(len));
 }
 
 namespace {
@@ -58,6 +63,33 @@ int64_t row_top_k(Candidate* out, int64_t k, const T* logp, int64_t V, int64_t h
     return n;
 }
 
+// The same for a large k: insertion would cost O(V k) per row (beam 1000 took minutes), a
+// selection costs O(V + k log k). `better` is a total order, so both give the same list.
+template <typename T>
+int64_t row_top_k_select(Candidate* out, int64_t k, const T* logp, int64_t V, int64_t hyp, double base,
+                         const std::vector<char>& banned, std::vector<Candidate>& all) {
+    all.clear();
+    for (int64_t w = 0; w < V; ++w) {
+        if (banned[size_t(w)]) continue;
+        const double s = base + double(logp[w]);
+        all.push_back({std::isnan(s) ? -INFINITY : s, hyp, w});
+    }
+    const int64_t n = std::min<int64_t>(k, int64_t(all.size()));
+    std::nth_element(all.begin(), all.begin() + n, all.end(), better);
+    std::sort(all.begin(), all.begin() + n, better);
+    std::copy(all.begin(), all.begin() + n, out);
+    return n;
+}
+
+// The best `k` of `pool`, sorted, in place (pool is truncated to them).
+void keep_best(std::vector<Candidate>& pool, int64_t k) {
+    if (int64_t(pool.size()) > k) {
+        std::nth_element(pool.begin(), pool.begin() + k, pool.end(), better);
+        pool.resize(size_t(k));
+    }
+    std::sort(pool.begin(), pool.end(), better);
+}
+
 }  // namespace
 
 template <typename T>
@@ -97,12 +129,18 @@ std::vector<std::vector<Hypothesis>> beam_search(IncrementalDecoder<T>& dec,
         const int64_t t = dec.position();  // tokens of an extension, </s> included
         row_best.resize(size_t(N * K));
         std::vector<int64_t> row_count(static_cast<size_t>(N));
-#pragma omp parallel for schedule(static)
-        for (int64_t n = 0; n < N; ++n) {
-            const Active& h = active[size_t(n)];
-            const bool force_eos = t >= max_len[size_t(h.sentence)];
-            row_count[size_t(n)] = row_top_k(&row_best[size_t(n * K)], K, logp + n * V, V, n,
-                                             h.score, force_eos ? eos_only : banned);
+#pragma omp parallel
+        {
+            std::vector<Candidate> scratch;
+#pragma omp for schedule(static)
+            for (int64_t n = 0; n < N; ++n) {
+                const Active& h = active[size_t(n)];
+                const std::vector<char>& ban = t >= max_len[size_t(h.sentence)] ? eos_only : banned;
+                Candidate* out = &row_best[size_t(n * K)];
+                row_count[size_t(n)] = K <= opt.insertion_max_k
+                                           ? row_top_k(out, K, logp + n * V, V, n, h.score, ban)
+                                           : row_top_k_select(out, K, logp + n * V, V, n, h.score, ban, scratch);
+            }
         }
         std::vector<Active> next;
         parent.clear();
@@ -113,8 +151,8 @@ std::vector<std::vector<Hypothesis>> beam_search(IncrementalDecoder<T>& dec,
             for (; e < N && active[size_t(e)].sentence == s; ++e)
                 pool.insert(pool.end(), row_best.begin() + e * K,
                             row_best.begin() + e * K + row_count[size_t(e)]);
-            std::sort(pool.begin(), pool.end(), better);
             const int64_t k = K - int64_t(finished[size_t(s)].size());
+            keep_best(pool, k);
             for (int64_t i = 0; i < std::min<int64_t>(k, int64_t(pool.size())); ++i) {
                 const Candidate& c = pool[size_t(i)];
                 const Active& h = active[size_t(c.hyp)];

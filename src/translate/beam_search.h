@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "src/translate/incremental_decoder.h"
@@ -25,6 +26,13 @@ struct SearchOptions {
     double normalize = 0.6;
     double max_length_factor = 3;
     bool allow_unk = false;
+    // Polled before each mini-batch by the batch translators: when it says true the
+    // remaining sentences are skipped (left without hypotheses). A stop signal uses it.
+    std::function<bool()> stop;
+    // Beams up to this size pick each row's best by insertion (cheapest for the usual 1-12),
+    // larger ones by selection (O(V + k log k); beam 1000 took minutes by insertion). Both
+    // give the same lists; tests set it to 0 to compare them.
+    int64_t insertion_max_k = 64;
 };
 
 struct Hypothesis {
@@ -32,6 +40,9 @@ struct Hypothesis {
     double score = 0;             // F0: sum of log-probabilities, </s> included
     double total = 0;             // score / (tokens + 1)^normalize: the ranking score
 };
+
+// Ceiling of the output length, whatever max_length_factor says.
+constexpr int64_t kMaxOutputLength = 1 << 16;
 
 // The length normalisation of a finished hypothesis with n tokens (without </s>).
 double normalized_score(double score, int64_t n_tokens, double normalize);

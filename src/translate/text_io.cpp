@@ -62,8 +62,10 @@ bool LineSource::would_block() {
 bool LineSource::next(std::string& line) {
     if (file_) return file_->next(line);
     size_t nl;
-    while ((nl = buf_.find('\n', pos_)) == std::string::npos && fill(true)) {
-    }
+    while ((nl = buf_.find('\n', pos_)) == std::string::npos && fill(true))
+        DEEPNET_USER_CHECK(buf_.size() - pos_ <= kMaxLineBytes,
+                           "stdin:" << stdin_line_ + 1 << ": line longer than " << kMaxLineBytes
+                                    << " bytes without a newline: is this text?");
     if (nl == std::string::npos) {  // end of input: a last line without newline, or nothing
         if (pos_ >= buf_.size()) return false;
         nl = buf_.size();
@@ -72,6 +74,9 @@ bool LineSource::next(std::string& line) {
     pos_ = std::min(buf_.size(), nl + 1);
     ++stdin_line_;
     if (!line.empty() && line.back() == '\r') line.pop_back();
+    const size_t nul = line.find('\0');
+    DEEPNET_USER_CHECK(nul == std::string::npos, "stdin:" << stdin_line_ << ": NUL byte at byte offset " << nul
+                                                          << ": this looks like binary input, not text");
     const auto bad = find_invalid_utf8(line);
     DEEPNET_USER_CHECK(!bad, "stdin:" << stdin_line_ << ": invalid UTF-8 (byte offset " << *bad
                                       << ")");

@@ -38,6 +38,7 @@ std::vector<std::vector<Hypothesis>> translate_ids(IncrementalDecoder<T>& decode
     for (const auto& s : sources) lengths.push_back(int64_t(s.size()));
     std::vector<std::vector<Hypothesis>> out(sources.size());
     for (const auto& batch : length_sorted_batches(lengths, mini_batch)) {
+        if (opt.stop && opt.stop()) break;
         std::vector<std::vector<int64_t>> src;
         for (size_t i : batch) src.push_back(sources[i]);
         auto nbest = beam_search(decoder, src, opt);
@@ -66,6 +67,7 @@ std::vector<std::vector<Hypothesis>> translate_ids_parallel(const Transformer<T>
     // Inside this region the kernels' own OpenMP loops and OpenBLAS run on one thread each.
 #pragma omp parallel for num_threads(int(workers)) schedule(dynamic, 1)
     for (size_t k = 0; k < batches.size(); ++k) {
+        if (opt.stop && opt.stop()) continue;
         try {
             std::vector<std::vector<int64_t>> src;
             for (size_t i : batches[k]) src.push_back(sources[i]);

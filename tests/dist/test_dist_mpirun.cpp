@@ -10,6 +10,8 @@
 //    all ranks after rank 0 saved.
 #include <catch2/catch.hpp>
 
+#include "src/core/exit_codes.h"
+
 #include "dist_fixture.h"
 
 using namespace deepnet;
@@ -154,7 +156,7 @@ TEST_CASE("a hung rank ends the job after dist-timeout, and SIGTERM to one rank 
         const pid_t rank1 = job.rank(1);
         REQUIRE(rank1 > 0);
         kill(rank1, SIGTERM);
-        REQUIRE(job.wait() == 0);
+        REQUIRE(job.wait() == deepnet::kExitStoppedBySignal);
         const std::string log = file_bytes(dir + "/term.log");
         INFO(log);
         CHECK(log.find("stopped by signal 15") != std::string::npos);

@@ -3,6 +3,8 @@
 // run never interrupted, divergence stops with a clear message, bad data is refused.
 #include <catch2/catch.hpp>
 
+#include "src/core/exit_codes.h"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,7 +81,7 @@ TEST_CASE("SIGTERM saves and exits cleanly, the rerun continues", "[train][proce
     const pid_t pid = spawn(args, dir + "/term.log");
     std::this_thread::sleep_for(std::chrono::milliseconds(400));
     kill(pid, SIGTERM);
-    REQUIRE(wait_exit(pid) == 0);
+    REQUIRE(wait_exit(pid) == deepnet::kExitStoppedBySignal);  // saved; distinct from a finished run
     const std::string log = slurp(dir + "/term.log");
     REQUIRE(log.find("stopped by signal 15") != std::string::npos);
     const auto saved = json_field(dir + "/m.safetensors.train.jsonl", "event", "updates");

@@ -122,7 +122,7 @@ TEST_CASE("translate --n-best: Marian's format, beam-size lines per input", "[tr
     REQUIRE(run_translate({"-m", f.bilingual, "-i", in, "-o", out, "--n-best", "-b", "3", "-n",
                            "1", "--quiet"}) == 0);
     const auto got = read_all(out);
-    REQUIRE(got.size() == 3 + 1 + 3);
+    REQUIRE(got.size() == 3 + 3 + 3);  // an empty line too gets beam-size entries
     const std::regex line(R"(^(\d+) \|\|\| (.*) \|\|\| F0= (\S+) \|\|\| (\S+)$)");
     std::vector<int> ids;
     for (const auto& l : got) {
@@ -138,7 +138,7 @@ TEST_CASE("translate --n-best: Marian's format, beam-size lines per input", "[tr
         REQUIRE(f0 < 0);
         REQUIRE(total >= f0);  // normalize 1: total = F0 / length, F0 < 0, length >= 1
     }
-    REQUIRE(ids == std::vector<int>{0, 0, 0, 1, 2, 2, 2});
+    REQUIRE(ids == std::vector<int>{0, 0, 0, 1, 1, 1, 2, 2, 2});
     REQUIRE(got[0].rfind("0 ||| " + expected_best({"a man"}, -1, 3, 1000, 1.0)[0] + " ||| F0= ", 0) == 0);
 }
 
@@ -292,4 +292,53 @@ TEST_CASE("translate reads stdin: a piped file, and interactive input line by li
     ::close(p[0]);
     REQUIRE(first_before_second);
     REQUIRE(read_all(out2) == expected_best({"a man runs", "the dog"}, -1, 4));
+}
+
+TEST_CASE("translate: a line of only spaces is an empty line, not a source", "[translate][app][hostile]") {
+    Fixture& f = fixture();
+    const std::string in = test::write_lines(f.dir, "in_sp.txt", {"   ", "\t ", "a man"});
+    const std::string out = f.dir.write("out_sp.txt", "");
+    REQUIRE(run_translate({"-m", f.bilingual, "-i", in, "-o", out, "--quiet"}) == 0);
+    const auto got = read_all(out);
+    REQUIRE(got == std::vector<std::string>{"", "", expected_best({"a man"}, -1, 4)[0]});
+}
+
+TEST_CASE("translate: invalid UTF-8 stops the run after the lines before it are written", "[translate][app][hostile]") {
+    Fixture& f = fixture();
+    const std::string in = f.dir.write("in_bad.txt", "a man\ntwo children\n\xff\xfe bad\nblue\n");
+    const std::string out = f.dir.write("out_bad.txt", "");
+    REQUIRE_THROWS_WITH(run_translate({"-m", f.bilingual, "-i", in, "-o", out, "--maxi-batch", "100", "--quiet"}),
+                        Catch::Contains("in_bad.txt:3: invalid UTF-8"));
+    REQUIRE(read_all(out) == expected_best({"a man", "two children"}, -1, 4));
+}
+
+TEST_CASE("beam search: selection and insertion give the same lists, large beams finish", "[translate][hostile]") {
+    Fixture& f = fixture();
+    std::vector<std::vector<int64_t>> src;
+    for (const char* l : {"a man runs in the park", "blue", "two children"}) {
+        std::vector<std::string> warnings;
+        src.push_back(encode_line(l, *f.vocab, -1, {1000, true}, "x", warnings));
+    }
+    SearchOptions opt;
+    opt.beam_size = 8;
+    const auto by_insertion = translate_ids_parallel(*f.model, src, opt, 2, 2);
+    opt.insertion_max_k = 0;
+    const auto by_selection = translate_ids_parallel(*f.model, src, opt, 2, 2);
+    for (size_t i = 0; i < src.size(); ++i) {
+        REQUIRE(by_insertion[i].size() == by_selection[i].size());
+        for (size_t k = 0; k < by_insertion[i].size(); ++k) {
+            REQUIRE(by_insertion[i][k].tokens == by_selection[i][k].tokens);
+            REQUIRE(by_insertion[i][k].score == by_selection[i][k].score);
+        }
+    }
+    opt.beam_size = 300;  // more than the vocabulary: minutes by insertion
+    opt.insertion_max_k = 64;
+    const auto big = translate_ids_parallel(*f.model, src, opt, 3, 1);
+    for (const auto& hyps : big) {
+        REQUIRE(!hyps.empty());
+        for (size_t k = 1; k < hyps.size(); ++k) REQUIRE(hyps[k - 1].total >= hyps[k].total);
+    }
+    opt.beam_size = 4;
+    opt.stop = [] { return true; };  // a stop signal: nothing more is decoded
+    for (const auto& hyps : translate_ids_parallel(*f.model, src, opt, 1, 2)) REQUIRE(hyps.empty());
 }
