@@ -49,7 +49,7 @@ OptionGroup translate_options() {
         double_option("normalize", 0.6, "Rank finished translations by score / length^arg "
                       "(length in tokens with </s>); 0 = raw score").alias('n').range(0, 10),
         double_option("max-length-factor", 3, "Maximum output length (tokens with </s>) as the "
-                      "source length (with </s>) times this factor").above(0),
+                      "source length (with </s>) times this factor").range(0.001, 1000),
         max_length_row(),
         crop_row(),
         mini_batch_row(),
