@@ -175,7 +175,7 @@ void TrainingSession::prepare() {
                          "the weights, gradients and Adam moments of this model",
                          "reduce dim-emb, transformer-dim-ffn, the depths or dim-vocabs");
     model_ = std::make_unique<Transformer<float>>(mcfg);
-    check_resources();
+    if (dp_.root()) check_resources();  // rank 0 alone writes
     if (cfg_.bf16_matmul) {
         model_->params().matmul = kernels::cpu::MatmulPrecision::BFloat16;
         log::info(std::string("precision: bfloat16 GEMMs (") +

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "src/core/error.h"
 
@@ -63,31 +64,53 @@ int64_t row_top_k(Candidate* out, int64_t k, const T* logp, int64_t V, int64_t h
     return n;
 }
 
-// The same for a large k: insertion would cost O(V k) per row (beam 1000 took minutes), a
-// selection costs O(V + k log k). `better` is a total order, so both give the same list.
+// As a functor, so that std::sort and std::nth_element inline the comparison.
+struct Better {
+    bool operator()(const Candidate& a, const Candidate& b) const { return better(a, b); }
+};
+
+// The k-th best of `scores` (k >= 1, k <= size) as a plain double: the threshold that lets
+// the full comparison sort only about k items. `scores` is reordered.
+double kth_best(std::vector<double>& scores, int64_t k) {
+    std::nth_element(scores.begin(), scores.begin() + (k - 1), scores.end(), std::greater<double>());
+    return scores[size_t(k - 1)];
+}
+
+// The same set as row_top_k for a large k, unsorted (the caller sorts the pool): insertion
+// would cost O(V k) per row (beam 1000 took minutes), a selection O(V). Of the candidates
+// tied with the k-th best score the lowest tokens are kept, as `better` orders them.
 template <typename T>
 int64_t row_top_k_select(Candidate* out, int64_t k, const T* logp, int64_t V, int64_t hyp, double base,
-                         const std::vector<char>& banned, std::vector<Candidate>& all) {
-    all.clear();
-    for (int64_t w = 0; w < V; ++w) {
-        if (banned[size_t(w)]) continue;
+                         const std::vector<char>& banned, std::vector<double>& scores) {
+    scores.clear();
+    for (int64_t w = 0; w < V; ++w)
+        if (!banned[size_t(w)]) scores.push_back(base + double(logp[w]));
+    const int64_t n = std::min<int64_t>(k, int64_t(scores.size()));
+    if (n == 0) return 0;
+    const double threshold = kth_best(scores, n);
+    int64_t above = 0;
+    for (const double s : scores) above += s > threshold;
+    int64_t ties = n - above, found = 0;
+    for (int64_t w = 0; w < V && found < n; ++w) {
         const double s = base + double(logp[w]);
-        all.push_back({std::isnan(s) ? -INFINITY : s, hyp, w});
+        if (banned[size_t(w)] || s < threshold || (s == threshold && ties-- <= 0)) continue;
+        out[found++] = {s, hyp, w};
     }
-    const int64_t n = std::min<int64_t>(k, int64_t(all.size()));
-    std::nth_element(all.begin(), all.begin() + n, all.end(), better);
-    std::sort(all.begin(), all.begin() + n, better);
-    std::copy(all.begin(), all.begin() + n, out);
     return n;
 }
 
 // The best `k` of `pool`, sorted, in place (pool is truncated to them).
-void keep_best(std::vector<Candidate>& pool, int64_t k) {
-    if (int64_t(pool.size()) > k) {
-        std::nth_element(pool.begin(), pool.begin() + k, pool.end(), better);
-        pool.resize(size_t(k));
+void keep_best(std::vector<Candidate>& pool, int64_t k, std::vector<double>& scores) {
+    if (k <= 0) return pool.clear();
+    if (int64_t(pool.size()) > 4 * k) {  // cut to the ties of the k-th best before sorting
+        scores.clear();
+        for (const Candidate& c : pool) scores.push_back(c.score);
+        const double threshold = kth_best(scores, k);
+        pool.erase(std::remove_if(pool.begin(), pool.end(), [&](const Candidate& c) { return c.score < threshold; }),
+                   pool.end());
     }
-    std::sort(pool.begin(), pool.end(), better);
+    std::sort(pool.begin(), pool.end(), Better{});
+    if (int64_t(pool.size()) > k) pool.resize(size_t(k));
 }
 
 }  // namespace
@@ -116,6 +139,7 @@ std::vector<std::vector<Hypothesis>> beam_search(IncrementalDecoder<T>& dec,
 
     std::vector<int64_t> tokens, sentence, parent;
     std::vector<Candidate> row_best, pool;
+    std::vector<double> pool_scores;
     while (!active.empty()) {
         const int64_t N = int64_t(active.size());
         tokens.resize(size_t(N));
@@ -131,7 +155,7 @@ std::vector<std::vector<Hypothesis>> beam_search(IncrementalDecoder<T>& dec,
         std::vector<int64_t> row_count(static_cast<size_t>(N));
 #pragma omp parallel
         {
-            std::vector<Candidate> scratch;
+            std::vector<double> scores;
 #pragma omp for schedule(static)
             for (int64_t n = 0; n < N; ++n) {
                 const Active& h = active[size_t(n)];
@@ -139,7 +163,7 @@ std::vector<std::vector<Hypothesis>> beam_search(IncrementalDecoder<T>& dec,
                 Candidate* out = &row_best[size_t(n * K)];
                 row_count[size_t(n)] = K <= opt.insertion_max_k
                                            ? row_top_k(out, K, logp + n * V, V, n, h.score, ban)
-                                           : row_top_k_select(out, K, logp + n * V, V, n, h.score, ban, scratch);
+                                           : row_top_k_select(out, K, logp + n * V, V, n, h.score, ban, scores);
             }
         }
         std::vector<Active> next;
@@ -152,7 +176,7 @@ std::vector<std::vector<Hypothesis>> beam_search(IncrementalDecoder<T>& dec,
                 pool.insert(pool.end(), row_best.begin() + e * K,
                             row_best.begin() + e * K + row_count[size_t(e)]);
             const int64_t k = K - int64_t(finished[size_t(s)].size());
-            keep_best(pool, k);
+            keep_best(pool, k, pool_scores);
             for (int64_t i = 0; i < std::min<int64_t>(k, int64_t(pool.size())); ++i) {
                 const Candidate& c = pool[size_t(i)];
                 const Active& h = active[size_t(c.hyp)];
