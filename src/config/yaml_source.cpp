@@ -3,13 +3,14 @@
 #include "src/config/yaml_source.h"
 
 #include <sys/stat.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <vector>
+#include <sstream>
 
 #include "src/config/command_table.h"
 #include "src/config/option_value.h"
@@ -17,20 +18,56 @@
 namespace deepnet {
 namespace {
 
-YAML::Node load_yaml(const std::string& path) {
+// Counts the documents of a YAML stream, stopping at `most`. (YAML::LoadAll is not used:
+// yaml-cpp 0.7's loop never ends on some malformed input, e.g. a lone ",", and fills the
+// memory; the fuzzer found it.)
+class DocumentCounter : public YAML::EventHandler {
+public:
+    void OnDocumentStart(const YAML::Mark& mark) override { last_start = mark; }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+    YAML::Mark last_start;
+};
+
+// A config is a few kilobytes; the cap stops /dev/zero or a runaway pipe.
+constexpr size_t kMaxConfigBytes = size_t(16) << 20;
+
+std::string read_config_text(const std::string& path) {
     struct stat st {};
     DEEPNET_USER_CHECK(::stat(path.c_str(), &st) == 0, "cannot open config file '" << path << "': "
                                                                                << std::strerror(errno));
     DEEPNET_USER_CHECK(!S_ISDIR(st.st_mode), "config file '" << path << "' is a directory; give a YAML file");
-    std::ifstream in(path);
+    std::ifstream in(path, std::ios::binary);
     DEEPNET_USER_CHECK(in.good(), "cannot open config file '" << path << "': " << std::strerror(errno));
+    std::string text(kMaxConfigBytes + 1, '\0');
+    in.read(text.data(), std::streamsize(text.size()));
+    text.resize(size_t(in.gcount()));
+    DEEPNET_USER_CHECK(text.size() <= kMaxConfigBytes,
+                       "config file '" << path << "' is larger than " << kMaxConfigBytes << " bytes: not a config");
+    return text;
+}
+
+YAML::Node load_yaml(const std::string& path) {
+    const std::string text = read_config_text(path);
     try {
-        std::vector<YAML::Node> docs = YAML::LoadAll(in);
+        YAML::Node root = YAML::Load(text);  // the first document; syntax errors throw here
         // A second document (after '---') would be ignored silently: say so instead.
-        DEEPNET_USER_CHECK(docs.size() <= 1, path << " line " << docs[1].Mark().line + 1
-                                                  << ": a second YAML document ('---'); a config file "
-                                                  << "holds one map of options: merge them or give two files");
-        return docs.empty() ? YAML::Node() : docs.front();
+        std::istringstream stream(text);
+        YAML::Parser parser(stream);
+        DocumentCounter counter;
+        int documents = 0;
+        while (documents < 2 && parser.HandleNextDocument(counter)) ++documents;
+        DEEPNET_USER_CHECK(documents <= 1, path << " line " << counter.last_start.line + 1
+                                                << ": a second YAML document (after '---', or text "
+                                                << "yaml-cpp reads as one): a config file holds one map of "
+                                                << "options; merge them or give two files");
+        return root;
     } catch (const YAML::Exception& e) {
         // yaml-cpp marks are 0-based.
         throw UserError("YAML syntax error in " + path + " line " + std::to_string(e.mark.line + 1) +

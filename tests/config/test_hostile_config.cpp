@@ -16,6 +16,11 @@ TEST_CASE("hostile config files are input errors naming the file", "[config][hos
     const std::string bad = dir.write("bad.yml", "valid-translation-output: \"a\\xff\"\nmodel: m\xff.safetensors\n");
     REQUIRE_THROWS_WITH(parse_options("train", {"-c", bad}), Catch::Contains("UTF-8"));
     REQUIRE_THROWS_WITH(parse_options("train", {"--model", "m\xc3.safetensors"}), Catch::Contains("UTF-8"));
+    // Found by the fuzzer: yaml-cpp's LoadAll never ends on these and fills the memory.
+    for (const char* text : {",", ",enc-depthse#\a,enc-depthset"}) {
+        const std::string comma = dir.write("comma.yml", text);
+        REQUIRE_THROWS_AS(parse_options("train", {"-c", comma}), UserError);
+    }
     const std::string one = dir.write("one.yml", "---\nenc-depth: 2\n");
     REQUIRE(parse_options("train", {"-c", one}).get<int64_t>("enc-depth") == 2);
 }
