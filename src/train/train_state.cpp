@@ -44,9 +44,13 @@ void check_progress(const TrainProgress& p, const std::string& origin) {
                                << ", skipped-updates " << p.skipped_updates << ", micro-batches "
                                << p.micro_batches << ", epoch " << p.epoch << "): the state is damaged; "
                                << "start afresh with --no-reload");
-    for (const auto& [metric, value] : p.best)
-        DEEPNET_USER_CHECK(std::isfinite(value), "the progress record in " << origin << " has a non-finite best "
-                                                     << metric << ": the state is damaged");
+    for (const auto& [metric, value] : p.best) {
+        // Metric names are option values such as "bleu" or "ce-mean-words".
+        const bool name_ok = !metric.empty() && metric.size() <= 64 &&
+                             metric.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos;
+        DEEPNET_USER_CHECK(name_ok && std::isfinite(value), "the progress record in " << origin
+                               << " has a damaged best-value entry: the state is damaged; start afresh with --no-reload");
+    }
 }
 
 // Weights and moments that are not finite (or a negative second moment) cannot come from

@@ -52,6 +52,10 @@ TEST_CASE("progress records that contradict themselves are refused", "[train][ho
     REQUIRE(at != std::string::npos);
     bad.replace(at, std::string("data-fingerprint: ").size(), "data-fingerprint: x");
     REQUIRE_THROWS_WITH(progress_from_yaml(bad, "s"), Catch::Contains("data-fingerprint"));
+    // Found by the fuzzer: a metric name that is not text (it did not survive a save).
+    p.skipped_updates = 0;
+    p.best["bl\x01\x9e" "eu"] = 27.5;
+    REQUIRE_THROWS_WITH(progress_from_yaml(progress_to_yaml(p), "s"), Catch::Contains("damaged"));
 }
 
 TEST_CASE("a damaged training state is refused and the model file kept", "[train][hostile]") {
