@@ -31,7 +31,9 @@ inline float pow2i(int32_t k) {  // 2^k for -126 <= k <= 127
 
 inline float exp_fast(float in) {
     using namespace exp_detail;
-    float x = in < kLo ? kLo : in;
+    // Written so that NaN clamps to kLo: converting a NaN k to int below would be undefined
+    // behaviour (UBSan's float-cast-overflow found it); the NaN is returned at the end.
+    float x = in >= kLo ? in : kLo;
     x = x > kHi ? kHi : x;
     const float k = std::floor(x * kLog2e + 0.5f);
     const float r = (x - k * kLn2Hi) - k * kLn2Lo;
