@@ -2,12 +2,30 @@
 # Installs the Debian packages DeepNet needs (only those missing; apt-get update first)
 # and builds everything into build/. Idempotent: a second run only rebuilds what changed.
 #   scripts/setup.sh [extra cmake args, e.g. -DDEEPNET_CUDA=OFF]
+#   scripts/setup.sh --sanitize [...]  ASan + UBSan build of deepnet and its tests, build-asan/
+#   scripts/setup.sh --fuzz [...]      the libFuzzer targets (clang), build-fuzz/
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ pkg-config zlib1g-dev libyaml-cpp-dev libcli11-dev
           libsentencepiece-dev sentencepiece catch2 libopenblas-openmp-dev libdnnl-dev
           openmpi-bin libopenmpi-dev)
+build_dir=build
+config=(-DCMAKE_BUILD_TYPE=Release)
+case "${1:-}" in
+    --sanitize)
+        shift
+        build_dir=build-asan
+        config=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DDEEPNET_SANITIZE=ON -DDEEPNET_CUDA=OFF
+                -DDEEPNET_BUILD_BENCH=OFF) ;;
+    --fuzz)
+        shift
+        build_dir=build-fuzz
+        packages+=(clang libclang-rt-14-dev libomp-14-dev)  # libFuzzer; OpenMP for clang
+        config=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang
+                -DCMAKE_CXX_COMPILER=clang++ -DDEEPNET_FUZZ=ON -DDEEPNET_CUDA=OFF
+                -DDEEPNET_MPI=OFF -DDEEPNET_BUILD_TESTS=OFF -DDEEPNET_BUILD_BENCH=OFF) ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -21,6 +39,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 jobs=$(nproc)
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "$@"
-cmake --build build -j "$jobs"
-echo "setup: built build/deepnet (and its aliases build/deepnet-train, build/deepnet-translate)"
+cmake -S . -B "$build_dir" -G Ninja "${config[@]}" "$@"
+cmake --build "$build_dir" -j "$jobs"
+echo "setup: built $build_dir/deepnet (and its aliases $build_dir/deepnet-train, $build_dir/deepnet-translate)"

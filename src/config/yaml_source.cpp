@@ -45,9 +45,10 @@ std::string read_config_text(const std::string& path) {
     DEEPNET_USER_CHECK(!S_ISDIR(st.st_mode), "config file '" << path << "' is a directory; give a YAML file");
     std::ifstream in(path, std::ios::binary);
     DEEPNET_USER_CHECK(in.good(), "cannot open config file '" << path << "': " << std::strerror(errno));
-    std::string text(kMaxConfigBytes + 1, '\0');
-    in.read(text.data(), std::streamsize(text.size()));
-    text.resize(size_t(in.gcount()));
+    std::string text;
+    char chunk[65536];
+    while (text.size() <= kMaxConfigBytes && in.read(chunk, sizeof chunk).gcount() > 0)
+        text.append(chunk, size_t(in.gcount()));
     DEEPNET_USER_CHECK(text.size() <= kMaxConfigBytes,
                        "config file '" << path << "' is larger than " << kMaxConfigBytes << " bytes: not a config");
     return text;
