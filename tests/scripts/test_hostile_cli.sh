@@ -36,7 +36,7 @@ export OMP_NUM_THREADS=2
 tiny=(--train-sets task/train.en task/train.xx --valid-sets task/valid.en task/valid.xx
       --dim-vocabs 100 --enc-depth 1 --dec-depth 1
       --transformer-dim-ffn 32 --mini-batch-words 300 --lr-warmup 5
-      --valid-freq 1000 --disp-freq 10 --cpu-threads 2 --vocabs vocab.spm --quiet)
+      --disp-freq 10 --cpu-threads 2 --vocabs vocab.spm --quiet)
 shape=(--dim-emb 16 --transformer-heads 2)
 
 # A model to translate with (and an orphan temp file of a "killed" earlier save to clean up).
@@ -51,13 +51,32 @@ expect 2 "dim-emb" -- "$bin" train "${tiny[@]}" -m x/m.safetensors --transformer
 expect 1 "diverged" -- "$bin" train "${tiny[@]}" -m lr/m.safetensors --learn-rate 1e308 --after-batches 3 "${shape[@]}"
 check "no model written by a diverged run" test ! -e lr/m.safetensors
 # SIGTERM: saved and exit 75.
-"$bin" train "${tiny[@]}" -m term/m.safetensors --after-batches 100000 "${shape[@]}" > term.log 2>&1 &
+"$bin" train "${tiny[@]}" -m term/m.safetensors --after-batches 100000 "${shape[@]}" --log term.log &
 pid=$!
 for _ in $(seq 100); do grep -q "Up\. 10 " term.log 2>/dev/null && break; sleep 0.1; done
 kill -TERM $pid
 wait $pid
 check "SIGTERM exits 75 (got $?)" test $? -eq 75
 check "SIGTERM saved the model" test -s term/m.safetensors
+# SIGTERM during a validation (1,000 sentences, beam 12, about 2 s) stops it after the
+# current mini-batch instead of waiting for the whole of it. The signal is sent once a
+# validation has been logged; validations then follow each other with one update (a few
+# ms) between them, so it lands inside one; a second try covers the rare miss.
+"$bin" generate-task --output vtask --train-size 300 --valid-size 1000 --test-size 20 --quiet
+interrupted=no
+for attempt in 1 2; do
+    rm -rf vt vt.log
+    "$bin" train "${tiny[@]/task\/valid/vtask\/valid}" "${shape[@]}" -m vt/m.safetensors --after-batches 100000 \
+        --valid-freq 1 --valid-metrics bleu --beam-size 12 --valid-mini-batch 1 --log vt.log &
+    pid=$!
+    for _ in $(seq 400); do grep -q "\[valid\]" vt.log 2>/dev/null && break; sleep 0.05; done
+    kill -TERM $pid
+    wait $pid
+    rc=$?
+    if grep -q "validation interrupted by a stop signal" vt.log; then interrupted=yes; break; fi
+done
+check "SIGTERM during validation interrupts it and exits 75 (got $rc)" test "$interrupted" = yes -a "$rc" -eq 75
+
 # Inputs that are not files or not text.
 mkfifo fifo.en
 expect 2 "not a regular file" -- "$bin" train "${tiny[@]/task\/train.en/fifo.en}" -m f/m.safetensors "${shape[@]}"
