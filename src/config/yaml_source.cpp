@@ -18,7 +18,8 @@
 namespace deepnet {
 namespace {
 
-// Counts the documents of a YAML stream, stopping at `most`. (YAML::LoadAll is not used:
+// Sees the documents of a YAML stream go by, keeping where the last one started; the
+// caller stops after two. (YAML::LoadAll is not used:
 // yaml-cpp 0.7's loop never ends on some malformed input, e.g. a lone ",", and fills the
 // memory; the fuzzer found it.)
 class DocumentCounter : public YAML::EventHandler {

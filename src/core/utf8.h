@@ -1,5 +1,6 @@
-// UTF-8 validation shared by the text reader, the option parser and the model-file writer:
-// no overlong forms, no surrogates, nothing above U+10FFFF.
+// UTF-8 validation shared by the text reader, stdin input and the option parser: no
+// overlong forms, no surrogates, nothing above U+10FFFF. (The safetensors JSON code keeps
+// its own per-sequence check, the same rules, because its parser steps by sequence.)
 #pragma once
 
 #include <cstddef>

@@ -28,12 +28,16 @@ std::string working_dir() {
                     "directory " + working_dir() + ")");
 }
 
+struct stat file_status(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) throw_cannot_open(path, errno);
+    return st;
+}
+
 // Rejects directories up front: fopen() accepts them and only the first read would fail,
 // with a less helpful message.
 void check_regular_file(const std::string& path) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) throw_cannot_open(path, errno);
-    DEEPNET_USER_CHECK(!S_ISDIR(st.st_mode),
+    DEEPNET_USER_CHECK(!S_ISDIR(file_status(path).st_mode),
                        "'" << path << "' is a directory; give the path of a text file");
 }
 
@@ -92,9 +96,7 @@ TextReader::TextReader(const std::string& path) : path_(path) {
 }
 
 void require_regular_file(const std::string& path, const std::string& why) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) throw_cannot_open(path, errno);
-    DEEPNET_USER_CHECK(S_ISREG(st.st_mode), "'" << path << "' is not a regular file (a pipe, device or "
+    DEEPNET_USER_CHECK(S_ISREG(file_status(path).st_mode), "'" << path << "' is not a regular file (a pipe, device or "
                                                 << "socket): " << why << "; write it to a file first");
 }
 
@@ -140,14 +142,18 @@ bool TextReader::next(std::string& line) {
     // A byte order mark (some Windows editors write one) is not text; SentencePiece would
     // learn it as a character of the first sentence.
     if (line_number_ == 1 && line.compare(0, 3, "\xEF\xBB\xBF") == 0) line.erase(0, 3);
+    check_text_line(line, path_, line_number_);
+    return true;
+}
+
+void check_text_line(const std::string& line, const std::string& name, int64_t line_number) {
     if (const size_t nul = line.find('\0'); nul != std::string::npos)
-        throw UserError(path_ + ":" + std::to_string(line_number_) + ": NUL byte at byte offset " +
+        throw UserError(name + ":" + std::to_string(line_number) + ": NUL byte at byte offset " +
                         std::to_string(nul) + ": this looks like a binary file, not text");
     if (const auto bad = find_invalid_utf8(line))
-        throw UserError(path_ + ":" + std::to_string(line_number_) + ": invalid UTF-8 (byte offset " +
+        throw UserError(name + ":" + std::to_string(line_number) + ": invalid UTF-8 (byte offset " +
                         std::to_string(*bad) + "); convert the file to UTF-8 (e.g. iconv) or "
                         "remove the line");
-    return true;
 }
 
 std::vector<std::string> read_lines(const std::string& path) {

@@ -28,6 +28,10 @@ constexpr size_t kMaxLineBytes = size_t(16) << 20;
 // its corpora more than once, which a pipe cannot give).
 void require_regular_file(const std::string& path, const std::string& why);
 
+// UserError "<name>:<line>: ..." when `line` holds a NUL byte or invalid UTF-8: the checks
+// every line of text input gets, from a file (TextReader) or from stdin (translate).
+void check_text_line(const std::string& line, const std::string& name, int64_t line_number);
+
 class TextReader {
 public:
     // Throws UserError naming the file when it is missing or unreadable.

@@ -30,13 +30,6 @@ int64_t checked_mul(int64_t a, int64_t b, const std::string& what) {
     return r;
 }
 
-int64_t checked_add(int64_t a, int64_t b, const std::string& what) {
-    int64_t r = 0;
-    DEEPNET_USER_CHECK(a >= 0 && b >= 0 && !__builtin_add_overflow(a, b, &r),
-                       what << " is too large (" << a << " + " << b << " overflows)");
-    return r;
-}
-
 void check_model_config(const ModelConfig& c, const std::string& origin) {
     in_range(c.enc_depth, 1, kMaxDepth, "enc-depth", origin);
     in_range(c.dec_depth, 1, kMaxDepth, "dec-depth", origin);

@@ -23,9 +23,8 @@ constexpr int64_t kMaxParameters = int64_t(1) << 36;
 // of range, or a dim-emb that heads do not divide.
 void check_model_config(const ModelConfig& cfg, const std::string& origin);
 
-// a * b and a + b for sizes, or UserError naming `what` on overflow or a negative operand.
+// a * b for sizes, or UserError naming `what` on overflow or a negative operand.
 int64_t checked_mul(int64_t a, int64_t b, const std::string& what);
-int64_t checked_add(int64_t a, int64_t b, const std::string& what);
 
 // Physical memory of this machine in bytes (0 when unknown).
 int64_t physical_memory_bytes();

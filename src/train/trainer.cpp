@@ -169,7 +169,6 @@ void TrainingSession::prepare() {
     if (data_->valid)
         for (const std::string& line : describe_stats(*data_->valid, 0)) log::info("valid " + line);
     mcfg.vocab_size = data_->vocab.size();
-    check_model_config(mcfg, "the model options");
     check_fits_in_memory(checked_mul(declare_model(mcfg).layout.total(), cfg_.exponential_smoothing > 0 ? 20 : 16,
                                      "the training memory"),
                          "the weights, gradients and Adam moments of this model",

@@ -74,12 +74,7 @@ bool LineSource::next(std::string& line) {
     pos_ = std::min(buf_.size(), nl + 1);
     ++stdin_line_;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    const size_t nul = line.find('\0');
-    DEEPNET_USER_CHECK(nul == std::string::npos, "stdin:" << stdin_line_ << ": NUL byte at byte offset " << nul
-                                                          << ": this looks like binary input, not text");
-    const auto bad = find_invalid_utf8(line);
-    DEEPNET_USER_CHECK(!bad, "stdin:" << stdin_line_ << ": invalid UTF-8 (byte offset " << *bad
-                                      << ")");
+    check_text_line(line, "stdin", stdin_line_);
     return true;
 }
 
