@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "kernels/kernel_types.h"
+
 namespace deepnet::kernels {
 enum class ActKind { ReLU, GELU };
 }
@@ -19,3 +21,17 @@ template <typename T>
 void activation_backward(T* da, const T* dh, const T* a, int64_t n, ActKind kind);
 
 }  // namespace deepnet::kernels::cpu
+
+// The CUDA twin (kernels/activation_cuda.cu): the same arguments in the same order, fp32
+// statistics, then the scratch it needs and the stream. Storage T = float or bf16.
+namespace deepnet::kernels::cuda {
+
+// ---- activation: relu / exact gelu, see kernels/activation.h -----------------------------
+template <typename T>
+void activation_forward(T* h, const T* a, int64_t n, ActKind kind, cudaStream_t stream);
+// da = dh * act'(a) (=); da may alias dh.
+template <typename T>
+void activation_backward(T* da, const T* dh, const T* a, int64_t n, ActKind kind,
+                         cudaStream_t stream);
+
+}  // namespace deepnet::kernels::cuda

@@ -2,6 +2,7 @@
 //   relu(a) = max(a, 0);  gelu(a) = 0.5 a (1 + erf(a / sqrt 2))   (exact, not the tanh form)
 // Backward: da = dh * act'(a) (=), gelu'(a) = Phi(a) + a phi(a); da may alias dh.
 // fp32 arithmetic on float or bf16 storage, 16-byte vectors when the pointers allow.
+#include "kernels/activation.h"
 #include "kernels/cuda_utils.cuh"
 
 #include <algorithm>

@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "kernels/kernel_types.h"
+
 namespace deepnet::kernels::cpu {
 
 struct AdamParams {
@@ -21,3 +23,23 @@ template <typename T>
 double sum_squares(const T* x, int64_t n);
 
 }  // namespace deepnet::kernels::cpu
+
+// The CUDA twin (kernels/adamw_cuda.cu): the same arguments in the same order, fp32
+// statistics, then the scratch it needs and the stream. Storage T = float or bf16.
+namespace deepnet::kernels::cuda {
+
+// ---- adamw over the flat fp32 buffers, see kernels/adamw.h --------------------------------
+// p, g, m, v: (n) fp32. One launch over the whole flat buffer. p_bf16 (nullable) receives
+// bf16(p) after the update: the compute copy of mixed precision. dev_scale (nullable) is an
+// extra gradient factor read on the device (e.g. the clipping factor), so clipping needs no
+// host round trip.
+void adamw_update(float* p, const float* g, float* m, float* v, int64_t n, const cpu::AdamParams& a,
+                  bf16* p_bf16, const float* dev_scale, cudaStream_t stream);
+
+// *out (device, fp64) = sum of x^2, deterministic (fixed grid, fixed-order reduction).
+// scratch: sum_squares_scratch_doubles() doubles.
+int64_t sum_squares_scratch_doubles();
+template <typename T>
+void sum_squares(double* out, const T* x, int64_t n, double* scratch, cudaStream_t stream);
+
+}  // namespace deepnet::kernels::cuda

@@ -5,6 +5,7 @@
 // tensor" is one flat pass) and optionally writes the bf16 compute copy of p.
 // sum_squares: sum of x^2 in fp64 over a fixed grid (the same on every device), partials
 // reduced in a fixed order by one block: the global gradient norm, identical run to run.
+#include "kernels/adamw.h"
 #include "kernels/cuda_utils.cuh"
 
 #include <algorithm>

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 
+#include "kernels/kernel_types.h"
+
 namespace deepnet::kernels::cpu {
 
 template <typename T>
@@ -19,4 +21,32 @@ template <typename T>
 void cross_entropy_backward(T* dlogits, const T* logits, const T* lse, const int64_t* targets,
                             T eps, T scale, int64_t N, int64_t V);
 
+// sums[0] = sum of loss, sums[1] = sum of nll over the N rows, in double, in row order
+// (a fixed order: the logged losses repeat bitwise).
+template <typename T>
+void loss_sums(double* sums, const T* loss, const T* nll, int64_t N);
+
 }  // namespace deepnet::kernels::cpu
+
+// The CUDA twin (kernels/cross_entropy_cuda.cu): the same arguments in the same order, fp32
+// statistics, then the scratch it needs and the stream. Storage T = float or bf16.
+namespace deepnet::kernels::cuda {
+
+// ---- cross_entropy: label-smoothed softmax CE over V, see kernels/cross_entropy.h --------
+// logits: (N, V) T; targets (N), -1 = ignored row; loss, nll, lse: (N) fp32.
+template <typename T>
+void cross_entropy_forward(float* loss, float* nll, float* lse, const T* logits,
+                           const int64_t* targets, float eps, int64_t N, int64_t V,
+                           cudaStream_t stream);
+// dlogits = scale * (softmax - q) (=); may alias logits.
+template <typename T>
+void cross_entropy_backward(T* dlogits, const T* logits, const float* lse, const int64_t* targets,
+                            float eps, float scale, int64_t N, int64_t V, cudaStream_t stream);
+// Both in one launch, in place: logits_grad holds the logits on entry and scale * (softmax
+// - q) on return; no second (N, V) buffer.
+template <typename T>
+void cross_entropy_forward_backward(float* loss, float* nll, float* lse, T* logits_grad,
+                                    const int64_t* targets, float eps, float scale, int64_t N,
+                                    int64_t V, cudaStream_t stream);
+
+}  // namespace deepnet::kernels::cuda

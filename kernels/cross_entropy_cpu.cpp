@@ -60,6 +60,19 @@ void cross_entropy_backward(T* dlogits, const T* logits, const T* lse, const int
     }
 }
 
+template <typename T>
+void loss_sums(double* sums, const T* loss, const T* nll, int64_t N) {
+    double l = 0, n = 0;
+    for (int64_t i = 0; i < N; ++i) {
+        l += double(loss[i]);
+        n += double(nll[i]);
+    }
+    sums[0] = l;
+    sums[1] = n;
+}
+
+template void loss_sums<float>(double*, const float*, const float*, int64_t);
+template void loss_sums<double>(double*, const double*, const double*, int64_t);
 template void cross_entropy_forward<float>(float*, float*, float*, const float*,
                                            const int64_t*, float, int64_t, int64_t);
 template void cross_entropy_forward<double>(double*, double*, double*, const double*,

@@ -5,6 +5,7 @@
 // The forward reads each row once with an online softmax (running max and rescaled sum, one
 // rescale per 16-byte vector); the fused forward_backward then writes the gradient over the
 // logits in the same launch, so no second (N, V) buffer exists.
+#include "kernels/cross_entropy.h"
 #include "kernels/cuda_utils.cuh"
 
 #include <cmath>

@@ -1,140 +1,22 @@
-// The CUDA kernels' public declarations (namespace deepnet::kernels::cuda) and, for nvcc
-// only, the device helpers they share (16-byte vector loads, bf16 <-> float, warp and block
-// sums, CUDA_CHECK).
-//
-// The declarations compile without nvcc and without CUDA headers (cudaStream_t is declared
-// the way the CUDA runtime declares it; bf16 is a 2-byte storage type of our own), so host
-// code (src/ops, tests) can include this file in a CPU compiler. Their place by the
-// conventions is kernels/<op>.h beside the cpu namespace; they live here until those
-// headers take them (see docs/cuda.md).
+// Device helpers shared by the CUDA kernels (nvcc only): CUDA_CHECK and the launch check,
+// 16-byte vector loads, bf16 <-> float on the device, warp and block sums. The kernels'
+// entry points are declared beside their CPU twins in kernels/<op>.h.
 //
 // Storage types: T = float or bf16. All arithmetic is fp32; saved statistics (mean, rstd,
 // lse), losses and parameter gradients are fp32. Every function is asynchronous on `stream`
 // and checks its launches (a failure throws std::runtime_error naming file:line).
 #pragma once
 
+#if !defined(__CUDACC__)
+#error "kernels/cuda_utils.cuh is for nvcc only: include kernels/<op>.h for the declarations"
+#endif
+
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 
-#include "kernels/activation.h"  // ActKind
-#include "kernels/adamw.h"       // cpu::AdamParams
+#include "kernels/kernel_types.h"
 
-typedef struct CUstream_st* cudaStream_t;
-
-namespace deepnet::kernels {
-
-// bfloat16 storage: the top 16 bits of an IEEE float. Host conversions round to nearest
-// even, as the device's __float2bfloat16_rn does.
-struct bf16 {
-    uint16_t bits;
-};
-
-inline float bf16_to_float(bf16 h) {
-    const uint32_t u = uint32_t(h.bits) << 16;
-    float f;
-    std::memcpy(&f, &u, 4);
-    return f;
-}
-
-inline bf16 float_to_bf16(float f) {
-    uint32_t u;
-    std::memcpy(&u, &f, 4);
-    if ((u & 0x7F800000u) == 0x7F800000u && (u & 0x007FFFFFu)) return bf16{uint16_t(0x7FC0)};
-    u += 0x7FFFu + ((u >> 16) & 1u);
-    return bf16{uint16_t(u >> 16)};
-}
-
-}  // namespace deepnet::kernels
-
-namespace deepnet::kernels::cuda {
-
-// ---- residual_layernorm: y = LN(alpha * x + f), see kernels/residual_layernorm.h --------
-// x, f, y: (N, C) T; f may be null. mean, rstd: (N) fp32. gamma, beta: (C) T.
-// y may alias x. Warp per row when C <= 1024 and rows are 16-byte aligned; else block per
-// row with the row in shared memory (C up to the device's shared-memory limit / 16).
-template <typename T>
-void residual_layernorm_forward(T* y, float* mean, float* rstd, const T* x, const T* f,
-                                const T* gamma, const T* beta, float alpha, int64_t N, int64_t C,
-                                float eps, cudaStream_t stream);
-
-// Backward: dx = alpha * dz (=), df = dz (=, skipped when null), dgamma, dbeta (fp32, +=).
-// dx or df may alias dy. Deterministic: per-block partial sums of dgamma/dbeta go to
-// `scratch` (residual_layernorm_backward_scratch_floats(N, C) floats), then one kernel adds
-// them in a fixed order.
-int64_t residual_layernorm_backward_scratch_floats(int64_t N, int64_t C);
-template <typename T>
-void residual_layernorm_backward(T* dx, T* df, float* dgamma, float* dbeta, const T* dy, const T* x,
-                                 const T* f, const T* gamma, const float* mean, const float* rstd,
-                                 float alpha, int64_t N, int64_t C, float* scratch,
-                                 cudaStream_t stream);
-
-// ---- embedding: y[n] = table[tokens[n]] * scale + pos_table[positions[n]] ----------------
-// tokens, positions: (N) int64 in [0, V) and [0, P). table: (V, C) T; pos_table (P, C) T
-// (filled on the host by cpu::sinusoid_table and copied). y: (N, C) T.
-template <typename T>
-void embedding_forward(T* y, const int64_t* tokens, const int64_t* positions, const T* table,
-                       const T* pos_table, float scale, int64_t N, int64_t C, cudaStream_t stream);
-
-// Backward: dtable[tokens[n]] += dy[n] * scale (fp32), rows with skip_token skipped.
-// Deterministic: a stable radix sort of (token, row) groups the rows of each token, and one
-// block per token adds them in row order (the CPU's order). scratch: at least
-// embedding_backward_scratch_bytes(N, V) bytes, 256-byte aligned.
-size_t embedding_backward_scratch_bytes(int64_t N, int64_t V);
-template <typename T>
-void embedding_backward(float* dtable, const T* dy, const int64_t* tokens, float scale,
-                        int64_t skip_token, int64_t N, int64_t C, int64_t V, void* scratch,
-                        size_t scratch_bytes, cudaStream_t stream);
-
-// ---- cross_entropy: label-smoothed softmax CE over V, see kernels/cross_entropy.h --------
-// logits: (N, V) T; targets (N), -1 = ignored row; loss, nll, lse: (N) fp32.
-template <typename T>
-void cross_entropy_forward(float* loss, float* nll, float* lse, const T* logits,
-                           const int64_t* targets, float eps, int64_t N, int64_t V,
-                           cudaStream_t stream);
-// dlogits = scale * (softmax - q) (=); may alias logits.
-template <typename T>
-void cross_entropy_backward(T* dlogits, const T* logits, const float* lse, const int64_t* targets,
-                            float eps, float scale, int64_t N, int64_t V, cudaStream_t stream);
-// Both in one launch, in place: logits_grad holds the logits on entry and scale * (softmax
-// - q) on return; no second (N, V) buffer.
-template <typename T>
-void cross_entropy_forward_backward(float* loss, float* nll, float* lse, T* logits_grad,
-                                    const int64_t* targets, float eps, float scale, int64_t N,
-                                    int64_t V, cudaStream_t stream);
-
-// ---- adamw over the flat fp32 buffers, see kernels/adamw.h --------------------------------
-// p, g, m, v: (n) fp32. One launch over the whole flat buffer. p_bf16 (nullable) receives
-// bf16(p) after the update: the compute copy of mixed precision. dev_scale (nullable) is an
-// extra gradient factor read on the device (e.g. the clipping factor), so clipping needs no
-// host round trip.
-void adamw_update(float* p, const float* g, float* m, float* v, int64_t n, const cpu::AdamParams& a,
-                  bf16* p_bf16, const float* dev_scale, cudaStream_t stream);
-
-// *out (device, fp64) = sum of x^2, deterministic (fixed grid, fixed-order reduction).
-// scratch: sum_squares_scratch_doubles() doubles.
-int64_t sum_squares_scratch_doubles();
-template <typename T>
-void sum_squares(double* out, const T* x, int64_t n, double* scratch, cudaStream_t stream);
-
-// ---- dropout: y = x * keep(i) / (1 - p), keep(i) = uniform01(key, i) >= p ----------------
-// The mask is the CPU's bit for bit (kernels/counter_rng.h). In place allowed.
-template <typename T>
-void dropout_forward(T* y, const T* x, int64_t n, float p, uint64_t key, cudaStream_t stream);
-template <typename T>
-void dropout_backward(T* dx, const T* dy, int64_t n, float p, uint64_t key, cudaStream_t stream);
-
-// ---- activation: relu / exact gelu, see kernels/activation.h -----------------------------
-template <typename T>
-void activation_forward(T* h, const T* a, int64_t n, ActKind kind, cudaStream_t stream);
-// da = dh * act'(a) (=); da may alias dh.
-template <typename T>
-void activation_backward(T* da, const T* dh, const T* a, int64_t n, ActKind kind,
-                         cudaStream_t stream);
-
-}  // namespace deepnet::kernels::cuda
-
-#if defined(__CUDACC__)
 // ---- device helpers (nvcc only) ------------------------------------------------------------
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -252,4 +134,3 @@ inline int sm_count() {
 }
 
 }  // namespace deepnet::kernels::cuda::detail
-#endif  // __CUDACC__

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "kernels/kernel_types.h"
+
 namespace deepnet::kernels::cpu {
 
 template <typename T>
@@ -14,3 +16,16 @@ template <typename T>
 void dropout_backward(T* dx, const T* dy, int64_t n, T p, uint64_t key);
 
 }  // namespace deepnet::kernels::cpu
+
+// The CUDA twin (kernels/dropout_cuda.cu): the same arguments in the same order, fp32
+// statistics, then the scratch it needs and the stream. Storage T = float or bf16.
+namespace deepnet::kernels::cuda {
+
+// ---- dropout: y = x * keep(i) / (1 - p), keep(i) = uniform01(key, i) >= p ----------------
+// The mask is the CPU's bit for bit (kernels/counter_rng.h). In place allowed.
+template <typename T>
+void dropout_forward(T* y, const T* x, int64_t n, float p, uint64_t key, cudaStream_t stream);
+template <typename T>
+void dropout_backward(T* dx, const T* dy, int64_t n, float p, uint64_t key, cudaStream_t stream);
+
+}  // namespace deepnet::kernels::cuda

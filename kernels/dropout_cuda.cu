@@ -3,6 +3,7 @@
 // masks are equal bit for bit and backward, recompute and the CPU regenerate it from
 // (key, i) without storing it. Backward is the same map applied to dy. In place allowed.
 #include "kernels/counter_rng.h"
+#include "kernels/dropout.h"
 #include "kernels/cuda_utils.cuh"
 
 #include <algorithm>

@@ -5,6 +5,7 @@
 // without atomics: a stable radix sort of the (token, row) pairs puts each token's rows
 // together in row order; one block per distinct token (per column slice) starts from the
 // current dtable row and adds its rows in that order, which is the CPU twin's order.
+#include "kernels/embedding.h"
 #include "kernels/cuda_utils.cuh"
 
 #include <cub/device/device_radix_sort.cuh>

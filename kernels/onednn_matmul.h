@@ -13,14 +13,18 @@
 #include <string>
 #include <vector>
 
+#include "kernels/kernel_types.h"
+
 namespace deepnet::kernels::cpu {
 
 // How the GEMMs of a parameter set compute (float32 models only; double is always exact).
 enum class MatmulPrecision { Float32, BFloat16 };
 
+// The scalar converters (kernels/kernel_types.h), here too for the GEMM code and its tests.
+using kernels::from_bf16;
+using kernels::to_bf16;
+
 // Round-to-nearest-even float32 -> bfloat16 bits; NaN stays NaN, overflow gives +-inf.
-uint16_t to_bf16(float x);
-float from_bf16(uint16_t b);
 void round_to_bf16(uint16_t* y, const float* x, int64_t n);
 
 // Empty when bfloat16 GEMMs run on this CPU, else the reason (for a clear error message).

@@ -20,21 +20,6 @@
 
 namespace deepnet::kernels::cpu {
 
-uint16_t to_bf16(float x) {
-    uint32_t u;
-    std::memcpy(&u, &x, 4);
-    // NaN: keep it a (quiet) NaN; otherwise add half an ulp of bfloat16, ties to even.
-    return (u & 0x7fffffffu) > 0x7f800000u ? uint16_t((u >> 16) | 0x40u)
-                                           : uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
-}
-
-float from_bf16(uint16_t b) {
-    const uint32_t u = uint32_t(b) << 16;
-    float x;
-    std::memcpy(&x, &u, 4);
-    return x;
-}
-
 void round_to_bf16(uint16_t* y, const float* x, int64_t n) {
     int64_t i = 0;
 #ifdef __AVX512F__

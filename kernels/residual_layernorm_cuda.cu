@@ -9,6 +9,7 @@
 // dgamma/dbeta are reduced in two stages with a grid fixed per device: each block adds its
 // rows into a partial (its warps in order), then one kernel sums the partials in a fixed
 // order. No atomics: results repeat bit for bit on one device.
+#include "kernels/residual_layernorm.h"
 #include "kernels/cuda_utils.cuh"
 
 #include <algorithm>

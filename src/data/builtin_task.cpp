@@ -11,7 +11,7 @@
 #include <set>
 #include <vector>
 
-#include "kernels/counter_rng.h"
+#include "src/ops/random.h"
 #include "src/core/atomic_file.h"
 #include "src/core/error.h"
 
@@ -51,10 +51,10 @@ const char* kEnding[2][3] = {{"er", "e", "es"}, {"e", "e", "e"}};
 
 template <size_t N, class T>
 const T& pick(const T (&arr)[N], uint64_t key, uint64_t& ctr) {
-    return arr[size_t(kernels::uniform01(key, ctr++) * float(N)) % N];
+    return arr[size_t(ops::uniform01(key, ctr++) * float(N)) % N];
 }
 
-bool coin(uint64_t key, uint64_t& ctr, float p) { return kernels::uniform01(key, ctr++) < p; }
+bool coin(uint64_t key, uint64_t& ctr, float p) { return ops::uniform01(key, ctr++) < p; }
 
 // A noun phrase: "the big dog" -> "der grosse Hund".
 void noun_phrase(uint64_t key, uint64_t& ctr, std::string& en, std::string& xx) {
@@ -101,7 +101,7 @@ void make_dir(const std::string& dir) {
 }  // namespace
 
 std::pair<std::string, std::string> builtin_task_pair(uint64_t seed, uint64_t index) {
-    const uint64_t key = kernels::rng_key(seed, index, 0x7a5c);
+    const uint64_t key = ops::rng_key(seed, index, 0x7a5c);
     uint64_t ctr = 0;
     std::string en, xx;
     clause(key, ctr, en, xx);

@@ -15,7 +15,7 @@ double since(std::chrono::steady_clock::time_point t0) {
 
 // FNV-1a-style hash over the bit patterns, 4 independent lanes (fast: a save of a
 // 3.8B-parameter model hashes 15 GB), mixed at the end: a fingerprint of the weights.
-uint64_t fingerprint(const std::vector<float>& v) {
+uint64_t fingerprint(FlatView<float> v) {
     uint64_t h[4] = {1469598103934665603ull, 7809847782465536322ull, 3141592653589793238ull, 2718281828459045235ull};
     const size_t n = v.size();
     for (size_t i = 0; i < n; ++i) {
@@ -39,7 +39,7 @@ DataParallel::DataParallel(std::unique_ptr<Communicator> comm, const DistConfig&
 
 DataParallel::~DataParallel() = default;
 
-void DataParallel::start(std::vector<float>& params, const std::vector<int64_t>& progress) {
+void DataParallel::start(FlatView<float> params, const std::vector<int64_t>& progress) {
     if (world() == 1) return;
     std::vector<int64_t> mine = progress, root_progress = progress;
     comm_->broadcast(root_progress.data(), int64_t(root_progress.size() * sizeof(int64_t)), 0, true);
@@ -51,9 +51,9 @@ void DataParallel::start(std::vector<float>& params, const std::vector<int64_t>&
     start_ = std::chrono::steady_clock::now();
 }
 
-std::function<void(int64_t, int64_t)> DataParallel::overlap_hook(std::vector<float>& grad) {
+std::function<void(int64_t, int64_t)> DataParallel::overlap_hook(FlatView<float> grad) {
     if (world() == 1 || sharded()) return nullptr;
-    return [this, &grad](int64_t begin, int64_t end) {
+    return [this, grad](int64_t begin, int64_t end) {  // the view by value: it outlives this call
         const auto t0 = std::chrono::steady_clock::now();
         comm_->progress();  // let the buckets started earlier advance
         comm_->start_all_reduce_sum(grad.data() + begin, end - begin);
@@ -62,7 +62,7 @@ std::function<void(int64_t, int64_t)> DataParallel::overlap_hook(std::vector<flo
     };
 }
 
-void DataParallel::reduce(std::vector<float>& grad, UpdateSums& sums) {
+void DataParallel::reduce(FlatView<float> grad, UpdateSums& sums) {
     if (world() == 1) return;
     const auto t0 = std::chrono::steady_clock::now();
     if (!sharded()) {
@@ -85,16 +85,16 @@ void DataParallel::reduce(std::vector<float>& grad, UpdateSums& sums) {
     ++updates_;
 }
 
-StepResult DataParallel::sharded_step(std::vector<float>& params, const std::vector<float>& grad, double lr,
+UpdateInfo DataParallel::sharded_step(FlatView<float> params, FlatView<float> grad, double lr,
                                       double grad_scale, int64_t& steps) {
     DEEPNET_CHECK(adam_ != nullptr, "sharded_step without init_sharding");
     const auto t0 = std::chrono::steady_clock::now();
-    const StepResult r = adam_->step(params.data(), grad.data(), lr, grad_scale, steps);
+    const UpdateInfo r = adam_->step(params.data(), grad.data(), lr, grad_scale, steps);
     comm_seconds_ += since(t0);  // the shard update is in here too: it is 1/world of AdamW
     return r;
 }
 
-void DataParallel::init_sharding(std::vector<float>& m, std::vector<float>& v, int64_t n, const AdamHyper& hyper) {
+void DataParallel::init_sharding(std::vector<float>& m, std::vector<float>& v, int64_t n, const AdamConfig& hyper) {
     if (!sharded()) return;
     adam_ = std::make_unique<ShardedAdam>(*comm_, n, hyper);
     adam_->load(m, v);
@@ -105,7 +105,7 @@ void DataParallel::gather_moments(std::vector<float>& m, std::vector<float>& v) 
     adam_->gather(m, v);
 }
 
-void DataParallel::check_same(const std::vector<float>& params) {
+void DataParallel::check_same(FlatView<float> params) {
     if (world() == 1) return;
     uint64_t mine = fingerprint(params), root_value = mine;
     comm_->broadcast(&root_value, sizeof(root_value), 0, !root());

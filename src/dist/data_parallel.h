@@ -21,6 +21,7 @@
 
 #include "src/config/dist_config.h"
 #include "src/core/error.h"
+#include "src/core/param_store.h"
 #include "src/dist/communicator.h"
 #include "src/dist/sharded_adam.h"
 
@@ -59,27 +60,27 @@ public:
 
     // After loading or initialising: every rank takes rank 0's weights, and the ranks must agree
     // on the training progress (the same state file); progress: any fixed-size numbers.
-    void start(std::vector<float>& params, const std::vector<int64_t>& progress);
+    void start(FlatView<float> params, const std::vector<int64_t>& progress);
 
     // For the backward of this rank's last micro-batch of an update: each layer's gradient
     // bucket starts its all-reduce as soon as the layer is done, while the layers below still
     // compute. Empty (no hook) on one rank and with sharding.
-    std::function<void(int64_t begin, int64_t end)> overlap_hook(std::vector<float>& grad);
+    std::function<void(int64_t begin, int64_t end)> overlap_hook(FlatView<float> grad);
     // After the local backward passes: the update's statistics summed over ranks, and the
     // gradient all-reduced: the buckets the hook did not start (embeddings, output layer,
     // final norms), then a wait for all (not with sharding: sharded_step reduce-scatters).
-    void reduce(std::vector<float>& grad, UpdateSums& sums);
+    void reduce(FlatView<float> grad, UpdateSums& sums);
 
     // ZeRO-1 (sharded() only; otherwise init_sharding does nothing): init_sharding keeps this
     // rank's shard of the loaded moments (empty = a fresh start) and frees the full vectors;
     // sharded_step is the AdamW step; gather_moments fills the full moments on rank 0.
-    void init_sharding(std::vector<float>& m, std::vector<float>& v, int64_t n, const AdamHyper& hyper);
-    StepResult sharded_step(std::vector<float>& params, const std::vector<float>& grad, double lr, double grad_scale,
+    void init_sharding(std::vector<float>& m, std::vector<float>& v, int64_t n, const AdamConfig& hyper);
+    UpdateInfo sharded_step(FlatView<float> params, FlatView<float> grad, double lr, double grad_scale,
                             int64_t& steps);
     void gather_moments(std::vector<float>& m, std::vector<float>& v);
 
     // Before a checkpoint: all ranks must hold the same weights (else a rank diverged: error).
-    void check_same(const std::vector<float>& params);
+    void check_same(FlatView<float> params);
     // The largest x over the ranks (the stop signal: any rank's signal stops all).
     int64_t max_over_ranks(int64_t x);
     // Rank 0's value on every rank, waiting patiently (rank 0 may be validating).

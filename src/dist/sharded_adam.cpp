@@ -1,14 +1,11 @@
 // ZeRO-1 AdamW (see sharded_adam.h).
 #include "src/dist/sharded_adam.h"
 
-#include <cmath>
-
-#include "kernels/adamw.h"
 #include "src/core/error.h"
 
 namespace deepnet::dist {
 
-ShardedAdam::ShardedAdam(Communicator& comm, int64_t n, const AdamHyper& hyper)
+ShardedAdam::ShardedAdam(Communicator& comm, int64_t n, const AdamConfig& hyper)
     : comm_(comm), n_(n), hyper_(hyper), plan_(shard_plan(n, comm.size())) {
     const size_t mine = size_t(plan_.count[size_t(comm.rank())]);
     m_.assign(mine, 0.f);
@@ -16,24 +13,15 @@ ShardedAdam::ShardedAdam(Communicator& comm, int64_t n, const AdamHyper& hyper)
     grad_.assign(mine, 0.f);
 }
 
-StepResult ShardedAdam::step(float* params, const float* grad, double lr, double grad_scale, int64_t& steps) {
+UpdateInfo ShardedAdam::step(float* params, const float* grad, double lr, double grad_scale, int64_t& steps) {
     const size_t r = size_t(comm_.rank());
     const int64_t off = plan_.offset[r], cnt = plan_.count[r];
     comm_.reduce_scatter_sum(grad, grad_.data(), plan_);
-    double ss = kernels::cpu::sum_squares<float>(grad_.data(), cnt);
-    comm_.all_reduce_sum(&ss, 1);
-    StepResult res;
-    res.grad_norm = grad_scale * std::sqrt(ss);
-    if (!std::isfinite(res.grad_norm)) {
-        res.finite = false;
-        return res;
-    }
-    double scale = grad_scale;
-    if (hyper_.clip_norm > 0 && res.grad_norm > hyper_.clip_norm) scale *= hyper_.clip_norm / res.grad_norm;
-    ++steps;
-    const kernels::cpu::AdamParams a{lr, hyper_.beta1, hyper_.beta2, hyper_.eps, hyper_.weight_decay, scale, steps};
-    kernels::cpu::adamw_update<float>(params + off, grad_.data(), m_.data(), v_.data(), cnt, a);
-    comm_.all_gather(params, plan_);
+    const Context ctx;  // the host shard
+    const UpdateInfo res = ops::adamw_step(ctx, view(params + off, {cnt}), view(grad_.data(), {cnt}),
+                                           view(m_.data(), {cnt}), view(v_.data(), {cnt}), hyper_, lr,
+                                           grad_scale, steps, [&](double& ss) { comm_.all_reduce_sum(&ss, 1); });
+    if (res.finite) comm_.all_gather(params, plan_);
     return res;
 }
 

@@ -3,9 +3,9 @@
 // flat parameter buffer and keeps m and v for it alone (2 x 4 bytes x n / world instead of
 // 2 x 4 x n). One step:
 //   g_r = reduce-scatter(local gradients)           (the sum over ranks of shard r)
-//   norm = grad_scale * sqrt(all-reduce(sum g_r^2))  (clipping and the NaN/Inf guard as in
-//                                                     src/train/optimizer.cpp)
-//   AdamW on shard r (kernels/adamw.h);  params = all-gather(shards)
+//   AdamW on shard r: the one AdamW step of src/ops/adamw.h, its gradient norm summed over
+//                     the ranks (all-reduce of sum g_r^2)
+//   params = all-gather(shards)
 // The communication volume equals one all-reduce (reduce-scatter + all-gather). Checkpoints
 // gather the moments to rank 0, so the training state file has the unsharded format.
 #pragma once
@@ -14,26 +14,21 @@
 #include <vector>
 
 #include "src/dist/communicator.h"
+#include "src/ops/adamw.h"
 
 namespace deepnet::dist {
 
-struct AdamHyper {
-    double beta1 = 0.9, beta2 = 0.98, eps = 1e-9, weight_decay = 0, clip_norm = 0;
-};
-
-struct StepResult {
-    double grad_norm = 0;  // of the scaled, summed gradient, before clipping
-    bool finite = true;    // false: NaN/Inf gradient, nothing was updated (on every rank)
-};
+using ops::AdamConfig;
+using ops::UpdateInfo;  // grad_norm of the summed gradient; finite false: no rank updated
 
 class ShardedAdam {
 public:
-    ShardedAdam(Communicator& comm, int64_t n, const AdamHyper& hyper);
+    ShardedAdam(Communicator& comm, int64_t n, const AdamConfig& hyper);
     const ShardPlan& plan() const { return plan_; }
 
     // params, grad: (n), identical params on every rank, each rank's local gradient sum.
     // steps: updates applied so far (incremented when the update is applied).
-    StepResult step(float* params, const float* grad, double lr, double grad_scale, int64_t& steps);
+    UpdateInfo step(float* params, const float* grad, double lr, double grad_scale, int64_t& steps);
 
     // Resume: keep this rank's shard of the full moments (empty vectors = zeros), then free them.
     void load(std::vector<float>& m, std::vector<float>& v);
@@ -43,7 +38,7 @@ public:
 private:
     Communicator& comm_;
     int64_t n_;
-    AdamHyper hyper_;
+    AdamConfig hyper_;
     ShardPlan plan_;
     std::vector<float> m_, v_, grad_;  // this rank's shard
 };

@@ -28,14 +28,23 @@ struct DecoderLayerSaved {
     Buf<T> x1, x2;  // outputs of the self- and cross-attention sublayers (N, C)
 };
 
+// Incremental decoding: the key/value caches of the layer's two attentions.
 template <typename T>
-void decoder_layer_forward(const Params<T>& p, const DecoderLayerSpec& s, const SublayerCfg& cfg,
-                           const StepRng& rng, DecoderLayerSaved<T>& sv, T* y, const T* x,
-                           const T* enc, const SeqShape& ts, const SeqShape& ss);
+struct DecoderLayerCache {
+    KvCache<T> self, cross;
+    DecoderLayerCache() { cross.append = false; }
+};
+
+// With cache (inference only): ts = (N, 1), one new position for N hypotheses.
+template <typename T>
+void decoder_layer_forward(const Context& ctx, const Params<T>& p, const DecoderLayerSpec& s,
+                           const SublayerCfg& cfg, const StepRng& rng, DecoderLayerSaved<T>& sv,
+                           T* y, const T* x, const T* enc, const SeqShape& ts, const SeqShape& ss,
+                           DecoderLayerCache<T>* cache = nullptr);
 
 // dx = (overwritten) gradient wrt x; denc += gradient wrt the encoder output.
 template <typename T>
-void decoder_layer_backward(Params<T>& p, const DecoderLayerSpec& s, const SublayerCfg& cfg,
+void decoder_layer_backward(const Context& ctx, Params<T>& p, const DecoderLayerSpec& s, const SublayerCfg& cfg,
                             const StepRng& rng, const DecoderLayerSaved<T>& sv,
                             LayerScratch<T>& ws, T* dx, T* denc, const T* dy, const T* x,
                             const T* enc, const SeqShape& ts, const SeqShape& ss);

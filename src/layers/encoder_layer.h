@@ -43,13 +43,13 @@ struct LayerScratch {
 };
 
 template <typename T>
-void encoder_layer_forward(const Params<T>& p, const EncoderLayerSpec& s, const SublayerCfg& cfg,
+void encoder_layer_forward(const Context& ctx, const Params<T>& p, const EncoderLayerSpec& s, const SublayerCfg& cfg,
                            const StepRng& rng, EncoderLayerSaved<T>& sv, T* y, const T* x,
                            const SeqShape& ss);
 
 // dx = (overwritten) gradient wrt x, from dy.
 template <typename T>
-void encoder_layer_backward(Params<T>& p, const EncoderLayerSpec& s, const SublayerCfg& cfg,
+void encoder_layer_backward(const Context& ctx, Params<T>& p, const EncoderLayerSpec& s, const SublayerCfg& cfg,
                             const StepRng& rng, const EncoderLayerSaved<T>& sv,
                             LayerScratch<T>& ws, T* dx, const T* dy, const T* x,
                             const SeqShape& ss);

@@ -1,8 +1,7 @@
-// Feed-forward layer: two BLAS GEMMs around an elementwise activation (+ dropout, + Sub-LN).
+// Feed-forward layer: two GEMMs around an elementwise activation (+ dropout, + Sub-LN).
 #include "src/layers/feed_forward.h"
 
-#include "kernels/activation.h"
-#include "kernels/dropout.h"
+#include "src/ops/dropout.h"
 
 namespace deepnet {
 
@@ -16,47 +15,48 @@ FfnSpec declare_ffn(ParamLayout& layout, const std::string& prefix, int64_t C, i
 }
 
 template <typename T>
-void ffn_forward(const Params<T>& p, const FfnSpec& s, const SublayerCfg& cfg, FfnSaved<T>& sv,
+void ffn_forward(const Context& ctx, const Params<T>& p, const FfnSpec& s, const SublayerCfg& cfg, FfnSaved<T>& sv,
                  T* out, const T* x, int64_t N, uint64_t dropout_key, double dropout_p) {
     const int64_t F = s.fc1.out;
     T* a = ensure(sv.a, N * F);
     T* h = ensure(sv.h, N * F);
-    linear_fwd(p, s.fc1, a, x, N);
-    kernels::cpu::activation_forward<T>(h, a, N * F, cfg.act);
-    kernels::cpu::dropout_forward<T>(h, h, N * F, T(dropout_p), dropout_key);
+    linear_fwd(ctx, p, s.fc1, a, x, N);
+    ops::activation_forward(ctx, tv(ctx, h, {N * F}), tv(ctx, a, {N * F}), cfg.act);
+    ops::dropout_forward(ctx, tv(ctx, h, {N * F}), tv(ctx, h, {N * F}), dropout_p, dropout_key);
     const T* fc2_in = h;
     if (s.has_inner_ln()) {
         T* hn = ensure(sv.hn, N * F);
-        norm_fwd(p, s.inner_ln, hn, ensure(sv.ln_mean, N), ensure(sv.ln_rstd, N), h,
+        norm_fwd(ctx, p, s.inner_ln, hn, ensure(sv.ln_mean, N), ensure(sv.ln_rstd, N), h,
                  static_cast<const T*>(nullptr), 1.0, cfg.eps, N);
         fc2_in = hn;
     }
-    linear_fwd(p, s.fc2, out, fc2_in, N);
+    linear_fwd(ctx, p, s.fc2, out, fc2_in, N);
 }
 
 template <typename T>
-void ffn_backward(Params<T>& p, const FfnSpec& s, const SublayerCfg& cfg, const FfnSaved<T>& sv,
+void ffn_backward(const Context& ctx, Params<T>& p, const FfnSpec& s, const SublayerCfg& cfg, const FfnSaved<T>& sv,
                   FfnScratch<T>& ws, T* dx, const T* dout, const T* x, int64_t N,
                   uint64_t dropout_key, double dropout_p) {
     const int64_t F = s.fc1.out;
     T* dh = ensure(ws.dh, N * F);
     if (s.has_inner_ln()) {
         T* dhn = ensure(ws.dhn, N * F);
-        linear_bwd(p, s.fc2, dhn, dout, sv.hn.data(), N);
-        norm_bwd(p, s.inner_ln, dh, static_cast<T*>(nullptr), dhn, sv.h.data(),
+        linear_bwd(ctx, p, s.fc2, dhn, dout, sv.hn.data(), N);
+        norm_bwd(ctx, p, s.inner_ln, dh, static_cast<T*>(nullptr), dhn, sv.h.data(),
                  static_cast<const T*>(nullptr), sv.ln_mean.data(), sv.ln_rstd.data(), 1.0, N);
     } else {
-        linear_bwd(p, s.fc2, dh, dout, sv.h.data(), N);
+        linear_bwd(ctx, p, s.fc2, dh, dout, sv.h.data(), N);
     }
-    kernels::cpu::dropout_backward<T>(dh, dh, N * F, T(dropout_p), dropout_key);
-    kernels::cpu::activation_backward<T>(dh, dh, sv.a.data(), N * F, cfg.act);
-    linear_bwd(p, s.fc1, dx, dh, x, N);
+    ops::dropout_backward(ctx, tv(ctx, dh, {N * F}), tv(ctx, dh, {N * F}), dropout_p, dropout_key);
+    ops::activation_backward(ctx, tv(ctx, dh, {N * F}), tv(ctx, dh, {N * F}), tv(ctx, sv.a.data(), {N * F}),
+                             cfg.act);
+    linear_bwd(ctx, p, s.fc1, dx, dh, x, N);
 }
 
 #define DEEPNET_INSTANTIATE(T)                                                                \
-    template void ffn_forward<T>(const Params<T>&, const FfnSpec&, const SublayerCfg&,        \
+    template void ffn_forward<T>(const Context&, const Params<T>&, const FfnSpec&, const SublayerCfg&,        \
                                  FfnSaved<T>&, T*, const T*, int64_t, uint64_t, double);      \
-    template void ffn_backward<T>(Params<T>&, const FfnSpec&, const SublayerCfg&,             \
+    template void ffn_backward<T>(const Context&, Params<T>&, const FfnSpec&, const SublayerCfg&,             \
                                   const FfnSaved<T>&, FfnScratch<T>&, T*, const T*, const T*, \
                                   int64_t, uint64_t, double);
 DEEPNET_INSTANTIATE(float)

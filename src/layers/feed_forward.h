@@ -29,12 +29,12 @@ struct FfnScratch {
 };
 
 template <typename T>
-void ffn_forward(const Params<T>& p, const FfnSpec& s, const SublayerCfg& cfg, FfnSaved<T>& sv,
+void ffn_forward(const Context& ctx, const Params<T>& p, const FfnSpec& s, const SublayerCfg& cfg, FfnSaved<T>& sv,
                  T* out, const T* x, int64_t N, uint64_t dropout_key, double dropout_p);
 
 // dx = (overwritten) gradient wrt x.
 template <typename T>
-void ffn_backward(Params<T>& p, const FfnSpec& s, const SublayerCfg& cfg, const FfnSaved<T>& sv,
+void ffn_backward(const Context& ctx, Params<T>& p, const FfnSpec& s, const SublayerCfg& cfg, const FfnSaved<T>& sv,
                   FfnScratch<T>& ws, T* dx, const T* dout, const T* x, int64_t N,
                   uint64_t dropout_key, double dropout_p);
 

@@ -1,20 +1,28 @@
-// Shared pieces of the layers: parameter specs (offsets into the flat buffers), the
-// per-step dropout RNG, sequence shapes, and thin wrappers over the linear and LayerNorm
-// kernels. Layers own no parameters; they keep offsets and read Params<T> at run time.
+// Shared pieces of the layers: parameter specs (offsets into the flat buffers), the norm
+// schemes, the per-step dropout RNG, sequence shapes, and the calls of the linear and
+// LayerNorm ops on a parameter set. Layers own no parameters; they keep offsets and read
+// Params<T> at run time, on the device of the Context they are given.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "kernels/activation.h"
-#include "kernels/counter_rng.h"
-#include "kernels/linear.h"
-#include "kernels/residual_layernorm.h"
-#include "src/model/model_config.h"
-#include "src/model/param_store.h"
+#include "src/core/context.h"
+#include "src/core/param_store.h"
+#include "src/ops/activation.h"
+#include "src/ops/linear.h"
+#include "src/ops/random.h"
+#include "src/ops/residual_layernorm.h"
 
 namespace deepnet {
+
+// Where LayerNorm sits around each residual sublayer G:
+//   post:     x = LN(x + G(x))
+//   pre:      x = x + G(LN(x)), plus a final LayerNorm after each stack
+//   deepnorm: x = LN(alpha * x + G(x)), beta-scaled Xavier init (DeepNet paper)
+//   subln:    pre plus an extra LayerNorm inside each sublayer, gamma-scaled init (Magneto)
+enum class NormScheme { Post, Pre, DeepNorm, SubLN };
 
 template <typename T>
 using Buf = std::vector<T>;
@@ -24,6 +32,12 @@ template <typename T>
 inline T* ensure(Buf<T>& b, int64_t n) {
     if (int64_t(b.size()) < n) b.resize(size_t(n));
     return b.data();
+}
+
+// A view of p on the context's device; p may be null (an absent optional tensor).
+template <typename T>
+inline TensorView tv(const Context& ctx, T* p, std::initializer_list<int64_t> shape) {
+    return view(p, shape, ctx.device);
 }
 
 struct LinearSpec {
@@ -45,7 +59,7 @@ struct StepRng {
     uint64_t step = 0;
     bool training = false;
     uint64_t key(int64_t layer_uid, int site) const {
-        return kernels::rng_key(seed, step, uint64_t(layer_uid), uint64_t(site));
+        return ops::rng_key(seed, step, uint64_t(layer_uid), uint64_t(site));
     }
 };
 
@@ -62,39 +76,50 @@ struct SublayerCfg {
     double alpha = 1;  // DeepNorm skip scale (1 for the other schemes)
     double dropout = 0, dropout_attention = 0, dropout_ffn = 0;
     double eps = 1e-5;
-    kernels::ActKind act = kernels::ActKind::ReLU;
+    ops::ActKind act = ops::ActKind::ReLU;
     int64_t heads = 1;
     // Dropout is applied only when training.
     double p(double value, const StepRng& rng) const { return rng.training ? value : 0.0; }
 };
 
+// y = x W^T + b over N rows.
 template <typename T>
-inline void linear_fwd(const Params<T>& p, const LinearSpec& s, T* y, const T* x, int64_t N) {
-    kernels::cpu::linear_forward<T>(y, x, p.v(s.w), s.b >= 0 ? p.v(s.b) : nullptr, N, s.in, s.out,
-                                    p.matmul);
+inline void linear_fwd(const Context& ctx, const Params<T>& p, const LinearSpec& s, T* y,
+                       const T* x, int64_t N) {
+    ops::linear_forward(ctx, tv(ctx, y, {N, s.out}), tv(ctx, x, {N, s.in}),
+                        tv(ctx, p.v(s.w), {s.out, s.in}),
+                        tv(ctx, s.b >= 0 ? p.v(s.b) : nullptr, {s.out}));
 }
 
 // dx = (or +=, with accumulate) dy · W; dW, db accumulate.
 template <typename T>
-inline void linear_bwd(Params<T>& p, const LinearSpec& s, T* dx, const T* dy, const T* x,
-                       int64_t N, bool accumulate = false) {
-    kernels::cpu::linear_backward<T>(dx, p.g(s.w), s.b >= 0 ? p.g(s.b) : nullptr, dy, x,
-                                     p.v(s.w), N, s.in, s.out, accumulate, p.matmul);
+inline void linear_bwd(const Context& ctx, Params<T>& p, const LinearSpec& s, T* dx, const T* dy,
+                       const T* x, int64_t N, bool accumulate = false) {
+    ops::linear_backward(ctx, tv(ctx, dx, {N, s.in}), tv(ctx, p.g(s.w), {s.out, s.in}),
+                         tv(ctx, s.b >= 0 ? p.g(s.b) : nullptr, {s.out}), tv(ctx, dy, {N, s.out}),
+                         tv(ctx, x, {N, s.in}), tv(ctx, p.v(s.w), {s.out, s.in}), accumulate);
 }
 
 // y = LN(alpha * x + f); f may be null.
 template <typename T>
-inline void norm_fwd(const Params<T>& p, const NormSpec& s, T* y, T* mean, T* rstd, const T* x,
-                     const T* f, double alpha, double eps, int64_t N) {
-    kernels::cpu::residual_layernorm_forward<T>(y, mean, rstd, x, f, p.v(s.gamma), p.v(s.beta),
-                                                T(alpha), N, s.dim, T(eps));
+inline void norm_fwd(const Context& ctx, const Params<T>& p, const NormSpec& s, T* y, T* mean,
+                     T* rstd, const T* x, const T* f, double alpha, double eps, int64_t N) {
+    const int64_t C = s.dim;
+    ops::residual_layernorm_forward(ctx, tv(ctx, y, {N, C}), tv(ctx, mean, {N}), tv(ctx, rstd, {N}),
+                                    tv(ctx, x, {N, C}), tv(ctx, f, {N, C}), tv(ctx, p.v(s.gamma), {C}),
+                                    tv(ctx, p.v(s.beta), {C}), alpha, eps);
 }
 
 template <typename T>
-inline void norm_bwd(Params<T>& p, const NormSpec& s, T* dx, T* df, const T* dy, const T* x,
-                     const T* f, const T* mean, const T* rstd, double alpha, int64_t N) {
-    kernels::cpu::residual_layernorm_backward<T>(dx, df, p.g(s.gamma), p.g(s.beta), dy, x, f,
-                                                 p.v(s.gamma), mean, rstd, T(alpha), N, s.dim);
+inline void norm_bwd(const Context& ctx, Params<T>& p, const NormSpec& s, T* dx, T* df,
+                     const T* dy, const T* x, const T* f, const T* mean, const T* rstd,
+                     double alpha, int64_t N) {
+    const int64_t C = s.dim;
+    ops::residual_layernorm_backward(ctx, tv(ctx, dx, {N, C}), tv(ctx, df, {N, C}),
+                                     tv(ctx, p.g(s.gamma), {C}), tv(ctx, p.g(s.beta), {C}),
+                                     tv(ctx, dy, {N, C}), tv(ctx, x, {N, C}), tv(ctx, f, {N, C}),
+                                     tv(ctx, p.v(s.gamma), {C}), tv(ctx, mean, {N}),
+                                     tv(ctx, rstd, {N}), alpha);
 }
 
 }  // namespace deepnet

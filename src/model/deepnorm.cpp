@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "kernels/counter_rng.h"
+#include "src/ops/random.h"
 #include "src/core/error.h"
 
 namespace deepnet {
@@ -89,8 +89,8 @@ uint64_t name_hash(const std::string& s) {  // FNV-1a
 
 // Standard normal from two counter-based uniforms (Box-Muller).
 double normal01(uint64_t key, uint64_t i) {
-    const double u1 = (double(kernels::mix64(key ^ kernels::mix64(2 * i)) >> 11) + 0.5) * 0x1p-53;
-    const double u2 = double(kernels::mix64(key ^ kernels::mix64(2 * i + 1)) >> 11) * 0x1p-53;
+    const double u1 = (double(ops::mix64(key ^ ops::mix64(2 * i)) >> 11) + 0.5) * 0x1p-53;
+    const double u2 = double(ops::mix64(key ^ ops::mix64(2 * i + 1)) >> 11) * 0x1p-53;
     return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
 }
 
@@ -115,7 +115,7 @@ void init_model_parameters(T* values, const ParamLayout& layout, const ModelConf
     for (const ParamEntry& e : layout.entries()) {
         const InitRule r = init_rule(e, cfg, rc);
         T* v = values + e.offset;
-        const uint64_t key = kernels::rng_key(cfg.seed, name_hash(e.name));
+        const uint64_t key = ops::rng_key(cfg.seed, name_hash(e.name));
         double stddev = 0;
         if (r.kind == InitKind::Embedding) stddev = 1.0 / std::sqrt(double(e.shape[1]));
         if (r.kind == InitKind::Xavier)

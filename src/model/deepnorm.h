@@ -11,7 +11,7 @@
 #include <string>
 
 #include "src/model/model_config.h"
-#include "src/model/param_store.h"
+#include "src/core/param_store.h"
 
 namespace deepnet {
 

@@ -6,14 +6,10 @@
 #include <optional>
 #include <string>
 
+#include "src/layers/layer_common.h"  // NormScheme
+
 namespace deepnet {
 
-// Where LayerNorm sits around each residual sublayer G:
-//   post:     x = LN(x + G(x))
-//   pre:      x = x + G(LN(x)), plus a final LayerNorm after each stack
-//   deepnorm: x = LN(alpha * x + G(x)), beta-scaled Xavier init (DeepNet paper)
-//   subln:    pre plus an extra LayerNorm inside each sublayer, gamma-scaled init (Magneto)
-enum class NormScheme { Post, Pre, DeepNorm, SubLN };
 enum class Activation { ReLU, GELU };
 
 struct ModelConfig {

@@ -4,10 +4,11 @@
 #include <algorithm>
 #include <string>
 
-#include "kernels/cross_entropy.h"
 #include "src/core/error.h"
 #include "src/model/deepnorm.h"
 #include "src/model/model_limits.h"
+#include "src/ops/cross_entropy.h"
+#include "src/ops/elementwise.h"
 
 namespace deepnet {
 namespace {
@@ -28,7 +29,7 @@ SublayerCfg sublayer_config(const ModelConfig& c, bool decoder) {
     s.dropout_attention = c.dropout_attention;
     s.dropout_ffn = c.dropout_ffn;
     s.eps = c.layer_norm_eps;
-    s.act = c.activation == Activation::GELU ? kernels::ActKind::GELU : kernels::ActKind::ReLU;
+    s.act = c.activation == Activation::GELU ? ops::ActKind::GELU : ops::ActKind::ReLU;
     s.heads = c.heads;
     return s;
 }
@@ -40,8 +41,8 @@ ModelSpec declare_model(const ModelConfig& c) {
     const int64_t src_table = m.layout.add("encoder.embed_tokens.weight", {V, C});
     const int64_t tgt_table =
         c.tied_embeddings_all ? src_table : m.layout.add("decoder.embed_tokens.weight", {V, C});
-    m.src_embed = {src_table, C, c.pad_id, kSrcEmbedUid};
-    m.tgt_embed = {tgt_table, C, c.pad_id, kTgtEmbedUid};
+    m.src_embed = {src_table, C, V, c.pad_id, kSrcEmbedUid};
+    m.tgt_embed = {tgt_table, C, V, c.pad_id, kTgtEmbedUid};
     for (int64_t i = 0; i < c.enc_depth; ++i) {
         const int64_t begin = m.layout.total();
         m.enc.push_back(declare_encoder_layer(m.layout, "encoder.layers." + std::to_string(i) + ".",
@@ -63,12 +64,22 @@ ModelSpec declare_model(const ModelConfig& c) {
 }
 
 template <typename T>
+const T* final_norm_forward(const Context& ctx, const Params<T>& p, const NormSpec& ln, double eps,
+                            Buf<T>& out, Buf<T>& mean, Buf<T>& rstd, const T* top, int64_t N) {
+    if (ln.gamma < 0) return top;
+    T* y = ensure(out, N * ln.dim);
+    norm_fwd(ctx, p, ln, y, ensure(mean, N), ensure(rstd, N), top, static_cast<const T*>(nullptr),
+             1.0, eps, N);
+    return y;
+}
+
+template <typename T>
 Transformer<T>::Transformer(const ModelConfig& cfg, ModelUse use) : cfg_(cfg), spec_(declare_model(cfg)) {
     enc_cfg_ = sublayer_config(cfg_, false);
     dec_cfg_ = sublayer_config(cfg_, true);
-    params_.allocate(spec_.layout, use == ModelUse::Training);
-    enc_x_.resize(size_t(cfg_.enc_depth + 1));
-    dec_x_.resize(size_t(cfg_.dec_depth + 1));
+    params_.allocate(spec_.layout, use == ModelUse::Training, ctx_.device);
+    xs_[0].resize(size_t(cfg_.enc_depth + 1));
+    xs_[1].resize(size_t(cfg_.dec_depth + 1));
     enc_saved_.resize(cfg_.recompute ? 1 : size_t(cfg_.enc_depth));
     dec_saved_.resize(cfg_.recompute ? 1 : size_t(cfg_.dec_depth));
 }
@@ -79,139 +90,126 @@ void Transformer<T>::init_parameters() {
     params_.zero_grad();
 }
 
+// Embedding -> layers -> [closing LayerNorm]. layer(l, y, x) runs layer l from x into y;
+// xs_[s][l] keeps every layer's input for backward.
 template <typename T>
-void Transformer<T>::encode(const Batch& b, const StepRng& rng) {
-    const int64_t C = cfg_.dim_emb, N = b.B * b.S;
-    const SeqShape ss{b.B, b.S, b.src_len.data()};
-    for (auto& x : enc_x_) ensure(x, N * C);
-    embedding_layer_forward(params_, spec_.src_embed, positions_, rng, cfg_.dropout,
-                            enc_x_[0].data(), b.src.data(), b.src_pos.data(), N, b.S);
-    for (int64_t l = 0; l < cfg_.enc_depth; ++l) {
-        auto& sv = enc_saved_[cfg_.recompute ? 0 : size_t(l)];
-        encoder_layer_forward(params_, spec_.enc[size_t(l)], enc_cfg_, rng, sv,
-                              enc_x_[size_t(l + 1)].data(), enc_x_[size_t(l)].data(), ss);
-    }
-    const T* top = enc_x_.back().data();
-    if (spec_.enc_final_ln.gamma >= 0) {
-        norm_fwd(params_, spec_.enc_final_ln, ensure(enc_out_, N * C), ensure(enc_ln_mean_, N),
-                 ensure(enc_ln_rstd_, N), top, static_cast<const T*>(nullptr), 1.0,
-                 cfg_.layer_norm_eps, N);
-    } else {
-        std::copy(top, top + N * C, ensure(enc_out_, N * C));
-    }
-}
-
-template <typename T>
-void Transformer<T>::decode(const Batch& b, const StepRng& rng) {
-    const int64_t C = cfg_.dim_emb, N = b.B * b.T;
-    const SeqShape ts{b.B, b.T, b.tgt_len.data()}, ss{b.B, b.S, b.src_len.data()};
-    for (auto& x : dec_x_) ensure(x, N * C);
-    embedding_layer_forward(params_, spec_.tgt_embed, positions_, rng, cfg_.dropout,
-                            dec_x_[0].data(), b.tgt_in.data(), b.tgt_pos.data(), N, b.T);
-    for (int64_t l = 0; l < cfg_.dec_depth; ++l) {
-        auto& sv = dec_saved_[cfg_.recompute ? 0 : size_t(l)];
-        decoder_layer_forward(params_, spec_.dec[size_t(l)], dec_cfg_, rng, sv,
-                              dec_x_[size_t(l + 1)].data(), dec_x_[size_t(l)].data(),
-                              enc_out_.data(), ts, ss);
-    }
-    const T* top = dec_x_.back().data();
-    if (spec_.dec_final_ln.gamma >= 0) {
-        norm_fwd(params_, spec_.dec_final_ln, ensure(dec_out_, N * C), ensure(dec_ln_mean_, N),
-                 ensure(dec_ln_rstd_, N), top, static_cast<const T*>(nullptr), 1.0,
-                 cfg_.layer_norm_eps, N);
-    } else {
-        std::copy(top, top + N * C, ensure(dec_out_, N * C));
-    }
+template <typename Layer>
+const T* Transformer<T>::forward_stack(int s, const StepRng& rng, const int64_t* tokens,
+                                       const int64_t* positions, int64_t B, int64_t L, Layer&& layer) {
+    const int64_t C = cfg_.dim_emb, N = B * L;
+    std::vector<Buf<T>>& xs = xs_[s];
+    const EmbeddingSpec& embed = s == kEncoder ? spec_.src_embed : spec_.tgt_embed;
+    const NormSpec& final_ln = s == kEncoder ? spec_.enc_final_ln : spec_.dec_final_ln;
+    for (auto& x : xs) ensure(x, N * C);
+    embedding_layer_forward(ctx_, params_, embed, positions_, rng, cfg_.dropout, xs[0].data(), tokens,
+                            positions, N, L);
+    for (size_t l = 0; l + 1 < xs.size(); ++l) layer(int64_t(l), xs[l + 1].data(), xs[l].data());
+    return final_norm_forward(ctx_, params_, final_ln, cfg_.layer_norm_eps, ln_out_[s], ln_mean_[s],
+                              ln_rstd_[s], xs.back().data(), N);
 }
 
 template <typename T>
 LossStats Transformer<T>::forward(const Batch& b, const StepRng& rng) {
     DEEPNET_CHECK(b.T > 0 && b.S > 0, "forward: empty batch");
-    encode(b, rng);
-    decode(b, rng);
+    const SeqShape ts{b.B, b.T, b.tgt_len.data()}, ss{b.B, b.S, b.src_len.data()};
+    const bool rc = cfg_.recompute;
+    enc_out_ = forward_stack(kEncoder, rng, b.src.data(), b.src_pos.data(),
+                             b.B, b.S, [&](int64_t l, T* y, const T* x) {
+        encoder_layer_forward(ctx_, params_, spec_.enc[size_t(l)], enc_cfg_, rng,
+                              enc_saved_[rc ? 0 : size_t(l)], y, x, ss);
+    });
+    dec_out_ = forward_stack(kDecoder, rng, b.tgt_in.data(), b.tgt_pos.data(),
+                             b.B, b.T, [&](int64_t l, T* y, const T* x) {
+        decoder_layer_forward(ctx_, params_, spec_.dec[size_t(l)], dec_cfg_, rng,
+                              dec_saved_[rc ? 0 : size_t(l)], y, x, enc_out_, ts, ss);
+    });
     const int64_t N = b.B * b.T, V = cfg_.vocab_size, C = cfg_.dim_emb;
-    T* logits = ensure(logits_, N * V);
-    kernels::cpu::linear_forward<T>(logits, dec_out_.data(), params_.v(spec_.out_proj),
-                                    static_cast<const T*>(nullptr), N, C, V, params_.matmul);
-    kernels::cpu::cross_entropy_forward<T>(ensure(loss_rows_, N), ensure(nll_rows_, N),
-                                           ensure(lse_, N), logits, b.tgt_out.data(),
-                                           T(cfg_.label_smoothing), N, V);
-    LossStats st;
-    for (int64_t n = 0; n < N; ++n) {
-        st.loss += double(loss_rows_[size_t(n)]);
-        st.nll += double(nll_rows_[size_t(n)]);
-    }
-    st.tokens = b.target_tokens;
-    return st;
+    logits_ = ensure(logits_buf_, N * V);
+    ops::linear_forward(ctx_, tv(ctx_, logits_, {N, V}), tv(ctx_, dec_out_, {N, C}),
+                        tv(ctx_, params_.v(spec_.out_proj), {V, C}), TensorView());
+    ops::cross_entropy_forward(ctx_, tv(ctx_, ensure(loss_rows_, N), {N}), tv(ctx_, ensure(nll_rows_, N), {N}),
+                               tv(ctx_, ensure(lse_, N), {N}), tv(ctx_, logits_, {N, V}),
+                               tv(ctx_, b.tgt_out.data(), {N}), cfg_.label_smoothing);
+    const ops::LossSums sums = ops::loss_sums(ctx_, tv(ctx_, loss_rows_.data(), {N}), tv(ctx_, nll_rows_.data(), {N}));
+    return LossStats{sums.loss, sums.nll, b.target_tokens};
 }
 
 template <typename T>
 void Transformer<T>::backward(const Batch& b, const StepRng& rng, double grad_scale,
                               const GradReadyHook& hook) {
-    const int64_t N = b.B * b.T, V = cfg_.vocab_size, C = cfg_.dim_emb;
-    T* dlogits = logits_.data();  // in place: no second (N, V) buffer
-    kernels::cpu::cross_entropy_backward<T>(dlogits, logits_.data(), lse_.data(),
-                                            b.tgt_out.data(), T(cfg_.label_smoothing),
-                                            T(grad_scale), N, V);
+    const int64_t N = b.B * b.T, Ns = b.B * b.S, V = cfg_.vocab_size, C = cfg_.dim_emb;
+    const SeqShape ts{b.B, b.T, b.tgt_len.data()}, ss{b.B, b.S, b.src_len.data()};
+    const bool rc = cfg_.recompute;
+    T* dlogits = logits_;  // in place: no second (N, V) buffer
+    ops::cross_entropy_backward(ctx_, tv(ctx_, dlogits, {N, V}), tv(ctx_, logits_, {N, V}),
+                                tv(ctx_, lse_.data(), {N}), tv(ctx_, b.tgt_out.data(), {N}),
+                                cfg_.label_smoothing, grad_scale);
     T* d_dec_out = ensure(grad_a_, N * C);
-    kernels::cpu::linear_backward<T>(d_dec_out, params_.g(spec_.out_proj),
-                                     static_cast<T*>(nullptr), dlogits, dec_out_.data(),
-                                     params_.v(spec_.out_proj), N, C, V, false, params_.matmul);
-    backward_decoder(b, rng, d_dec_out, hook);
-    backward_encoder(b, rng, hook);
+    ops::linear_backward(ctx_, tv(ctx_, d_dec_out, {N, C}), tv(ctx_, params_.g(spec_.out_proj), {V, C}),
+                         TensorView(), tv(ctx_, dlogits, {N, V}), tv(ctx_, dec_out_, {N, C}),
+                         tv(ctx_, params_.v(spec_.out_proj), {V, C}));
+    T* denc = ensure(d_enc_, Ns * C);
+    ops::fill(ctx_, tv(ctx_, denc, {Ns * C}), 0.0);
+    backward_stack(kDecoder, rng, b.tgt_in.data(), d_dec_out, N, hook, [&](int64_t l, T* dx, const T* dy, const T* x) {
+        auto& sv = dec_saved_[rc ? 0 : size_t(l)];
+        const DecoderLayerSpec& s = spec_.dec[size_t(l)];
+        if (rc) decoder_layer_forward(ctx_, params_, s, dec_cfg_, rng, sv, recompute_buffer(N * C), x, enc_out_, ts, ss);
+        decoder_layer_backward(ctx_, params_, s, dec_cfg_, rng, sv, scratch_, dx, denc, dy, x, enc_out_, ts, ss);
+    });
+    backward_stack(kEncoder, rng, b.src.data(), denc, Ns, hook, [&](int64_t l, T* dx, const T* dy, const T* x) {
+        auto& sv = enc_saved_[rc ? 0 : size_t(l)];
+        const EncoderLayerSpec& s = spec_.enc[size_t(l)];
+        if (rc) encoder_layer_forward(ctx_, params_, s, enc_cfg_, rng, sv, recompute_buffer(Ns * C), x, ss);
+        encoder_layer_backward(ctx_, params_, s, enc_cfg_, rng, sv, scratch_, dx, dy, x, ss);
+    });
 }
 
+// Closing LayerNorm backward (in place on d_top), then the layers top down (layer(l, dx, dy,
+// x) overwrites dx), each followed by the hook with its parameter range, then the embedding.
 template <typename T>
-void Transformer<T>::backward_decoder(const Batch& b, const StepRng& rng, T* d_top,
-                                      const GradReadyHook& hook) {
-    const int64_t C = cfg_.dim_emb, N = b.B * b.T, Ns = b.B * b.S;
-    const SeqShape ts{b.B, b.T, b.tgt_len.data()}, ss{b.B, b.S, b.src_len.data()};
+template <typename Layer>
+void Transformer<T>::backward_stack(int s, const StepRng& rng, const int64_t* tokens, T* d_top,
+                                    int64_t N, const GradReadyHook& hook, Layer&& layer) {
+    const std::vector<Buf<T>>& xs = xs_[s];
+    const NormSpec& final_ln = s == kEncoder ? spec_.enc_final_ln : spec_.dec_final_ln;
+    const auto& ranges = s == kEncoder ? spec_.enc_ranges : spec_.dec_ranges;
     T* dy = d_top;
-    T* dx = ensure(grad_b_, N * C);
-    if (spec_.dec_final_ln.gamma >= 0)
-        norm_bwd(params_, spec_.dec_final_ln, dy, static_cast<T*>(nullptr), dy,
-                 dec_x_.back().data(), static_cast<const T*>(nullptr), dec_ln_mean_.data(),
-                 dec_ln_rstd_.data(), 1.0, N);
-    T* denc = ensure(d_enc_, Ns * C);
-    std::fill(denc, denc + Ns * C, T(0));
-    for (int64_t l = cfg_.dec_depth - 1; l >= 0; --l) {
-        auto& sv = dec_saved_[cfg_.recompute ? 0 : size_t(l)];
-        const T* x = dec_x_[size_t(l)].data();
-        if (cfg_.recompute)
-            decoder_layer_forward(params_, spec_.dec[size_t(l)], dec_cfg_, rng, sv,
-                                  ensure(recompute_out_, N * C), x, enc_out_.data(), ts, ss);
-        decoder_layer_backward(params_, spec_.dec[size_t(l)], dec_cfg_, rng, sv, scratch_, dx,
-                               denc, dy, x, enc_out_.data(), ts, ss);
-        if (hook) hook(spec_.dec_ranges[size_t(l)].first, spec_.dec_ranges[size_t(l)].second);
+    if (final_ln.gamma >= 0)
+        norm_bwd(ctx_, params_, final_ln, dy, static_cast<T*>(nullptr), dy, xs.back().data(),
+                 static_cast<const T*>(nullptr), ln_mean_[s].data(), ln_rstd_[s].data(), 1.0, N);
+    T* dx = ensure(grad_b_, N * cfg_.dim_emb);
+    for (int64_t l = int64_t(ranges.size()) - 1; l >= 0; --l) {
+        layer(l, dx, dy, xs[size_t(l)].data());
+        if (hook) hook(ranges[size_t(l)].first, ranges[size_t(l)].second);
         std::swap(dx, dy);
     }
-    embedding_layer_backward(params_, spec_.tgt_embed, rng, cfg_.dropout, dy, b.tgt_in.data(), N);
+    embedding_layer_backward(ctx_, params_, s == kEncoder ? spec_.src_embed : spec_.tgt_embed, rng,
+                             cfg_.dropout, dy, tokens, N);
 }
 
 template <typename T>
-void Transformer<T>::backward_encoder(const Batch& b, const StepRng& rng, const GradReadyHook& hook) {
+const T* Transformer<T>::encode(const Batch& b, EncoderWorkspace<T>& ws) const {
+    const StepRng inference{0, 0, false};
     const int64_t C = cfg_.dim_emb, N = b.B * b.S;
     const SeqShape ss{b.B, b.S, b.src_len.data()};
-    T* dy = d_enc_.data();
-    if (spec_.enc_final_ln.gamma >= 0)
-        norm_bwd(params_, spec_.enc_final_ln, dy, static_cast<T*>(nullptr), dy,
-                 enc_x_.back().data(), static_cast<const T*>(nullptr), enc_ln_mean_.data(),
-                 enc_ln_rstd_.data(), 1.0, N);
-    T* dx = ensure(grad_b_, N * C);
-    for (int64_t l = cfg_.enc_depth - 1; l >= 0; --l) {
-        auto& sv = enc_saved_[cfg_.recompute ? 0 : size_t(l)];
-        const T* x = enc_x_[size_t(l)].data();
-        if (cfg_.recompute)
-            encoder_layer_forward(params_, spec_.enc[size_t(l)], enc_cfg_, rng, sv,
-                                  ensure(recompute_out_, N * C), x, ss);
-        encoder_layer_backward(params_, spec_.enc[size_t(l)], enc_cfg_, rng, sv, scratch_, dx, dy,
-                               x, ss);
-        if (hook) hook(spec_.enc_ranges[size_t(l)].first, spec_.enc_ranges[size_t(l)].second);
-        std::swap(dx, dy);
+    T* x = ensure(ws.a, N * C);
+    T* y = ensure(ws.b, N * C);
+    embedding_layer_forward(ctx_, params_, spec_.src_embed, ws.positions, inference, 0.0, x, b.src.data(),
+                            b.src_pos.data(), N, b.S);
+    for (int64_t l = 0; l < cfg_.enc_depth; ++l) {
+        encoder_layer_forward(ctx_, params_, spec_.enc[size_t(l)], enc_cfg_, inference, ws.saved, y, x, ss);
+        std::swap(x, y);
     }
-    embedding_layer_backward(params_, spec_.src_embed, rng, cfg_.dropout, dy, b.src.data(), N);
+    return final_norm_forward(ctx_, params_, spec_.enc_final_ln, cfg_.layer_norm_eps, ws.out, ws.ln_mean,
+                              ws.ln_rstd, x, N);
 }
 
+template const float* final_norm_forward<float>(const Context&, const Params<float>&, const NormSpec&,
+                                                double, Buf<float>&, Buf<float>&, Buf<float>&,
+                                                const float*, int64_t);
+template const double* final_norm_forward<double>(const Context&, const Params<double>&, const NormSpec&,
+                                                  double, Buf<double>&, Buf<double>&, Buf<double>&,
+                                                  const double*, int64_t);
 template class Transformer<float>;
 template class Transformer<double>;
 

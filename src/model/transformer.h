@@ -17,7 +17,8 @@
 #include "src/layers/encoder_layer.h"
 #include "src/model/batch.h"
 #include "src/model/model_config.h"
-#include "src/model/param_store.h"
+#include "src/core/context.h"
+#include "src/core/param_store.h"
 
 namespace deepnet {
 
@@ -51,6 +52,20 @@ SublayerCfg sublayer_config(const ModelConfig& cfg, bool decoder);
 // Inference allocates no gradients (half the memory of a model file's weights).
 enum class ModelUse { Training, Inference };
 
+// Caller-owned buffers of an inference encoder pass, so that one const model serves many
+// decoding threads (translate: one decoder per thread).
+template <typename T>
+struct EncoderWorkspace {
+    EncoderLayerSaved<T> saved;  // shared by the layers: nothing is kept for backward
+    PositionTable<T> positions;
+    Buf<T> a, b, out, ln_mean, ln_rstd;
+};
+
+// The closing LayerNorm of a pre / subln stack into out, or top itself when there is none.
+template <typename T>
+const T* final_norm_forward(const Context& ctx, const Params<T>& p, const NormSpec& ln, double eps,
+                            Buf<T>& out, Buf<T>& mean, Buf<T>& rstd, const T* top, int64_t N);
+
 template <typename T>
 class Transformer {
 public:
@@ -60,6 +75,9 @@ public:
     const ModelSpec& spec() const { return spec_; }
     Params<T>& params() { return params_; }
     const Params<T>& params() const { return params_; }
+    // Device and precision policy of every op the model runs (set before the first pass).
+    Context& context() { return ctx_; }
+    const Context& context() const { return ctx_; }
 
     // Fresh initialisation from cfg.seed (src/model/deepnorm.cpp holds the rules).
     void init_parameters();
@@ -73,25 +91,36 @@ public:
                   const GradReadyHook& on_layer_done = nullptr);
 
     // Logits (B*T, V) of the last forward (before backward overwrites them).
-    const T* logits() const { return logits_.data(); }
+    const T* logits() const { return logits_; }
+
+    // The encoder output (B*S, C) of a batch's sources, without dropout, in ws.
+    const T* encode(const Batch& b, EncoderWorkspace<T>& ws) const;
 
 private:
-    void encode(const Batch& b, const StepRng& rng);
-    void decode(const Batch& b, const StepRng& rng);
-    void backward_decoder(const Batch& b, const StepRng& rng, T* d_dec_out, const GradReadyHook& hook);
-    void backward_encoder(const Batch& b, const StepRng& rng, const GradReadyHook& hook);
+    static constexpr int kEncoder = 0, kDecoder = 1;  // index of a stack's buffers
+    template <typename Layer>
+    const T* forward_stack(int stack, const StepRng& rng, const int64_t* tokens,
+                           const int64_t* positions, int64_t B, int64_t L, Layer&& layer);
+    template <typename Layer>
+    void backward_stack(int stack, const StepRng& rng, const int64_t* tokens, T* d_top, int64_t N,
+                        const GradReadyHook& hook, Layer&& layer);
+    T* recompute_buffer(int64_t n) { return ensure(recompute_out_, n); }
 
     ModelConfig cfg_;
     ModelSpec spec_;
     SublayerCfg enc_cfg_, dec_cfg_;
+    Context ctx_;
     Params<T> params_;
     PositionTable<T> positions_;
-    std::vector<Buf<T>> enc_x_, dec_x_;  // layer inputs; [L] is the stack output
+    std::vector<Buf<T>> xs_[2];      // per stack (0 encoder, 1 decoder): layer inputs; [L] the top
+    Buf<T> ln_mean_[2], ln_rstd_[2], ln_out_[2];  // per stack: the closing LayerNorm
     std::vector<EncoderLayerSaved<T>> enc_saved_;  // one per layer, or one with recompute
     std::vector<DecoderLayerSaved<T>> dec_saved_;
     LayerScratch<T> scratch_;
-    Buf<T> enc_out_, dec_out_, enc_ln_mean_, enc_ln_rstd_, dec_ln_mean_, dec_ln_rstd_;
-    Buf<T> logits_, loss_rows_, nll_rows_, lse_;
+    const T* enc_out_ = nullptr;  // (B*S, C) of the last forward
+    const T* dec_out_ = nullptr;  // (B*T, C)
+    T* logits_ = nullptr;
+    Buf<T> logits_buf_, loss_rows_, nll_rows_, lse_;
     Buf<T> grad_a_, grad_b_, d_enc_, recompute_out_;
 };
 

@@ -122,8 +122,8 @@ void check_free_space(const std::string& path, int64_t bytes, const std::string&
                             << "or choose another --model directory");
 }
 
-int64_t first_non_finite(const std::vector<float>& v) {
-    for (size_t i = 0; i < v.size(); ++i)
+int64_t first_non_finite(const float* v, size_t n) {
+    for (size_t i = 0; i < n; ++i)
         if (!std::isfinite(v[i])) return int64_t(i);
     return -1;
 }

@@ -28,7 +28,7 @@ void prepare_output_paths(const TrainConfig& cfg, const std::string& vocab_path)
 void check_free_space(const std::string& path, int64_t bytes, const std::string& what);
 
 // Index of the first NaN/Inf in v, or -1.
-int64_t first_non_finite(const std::vector<float>& v);
+int64_t first_non_finite(const float* v, size_t n);
 
 // With keep > 1: links the model and state just saved as the iteration copies of `update`
 // and deletes the oldest iteration copies beyond `keep`.

@@ -1,18 +1,21 @@
 // Weight averaging (see ema.h).
 #include "src/train/ema.h"
 
+#include "src/ops/elementwise.h"
+
 namespace deepnet {
 
-void WeightAverage::update(const std::vector<float>& p) {
+void WeightAverage::update(FlatView<float> p) {
     if (!enabled()) return;
     if (ema_.size() != p.size()) {
-        ema_ = p;
+        ema_ = p.to_vector();
         return;
     }
-    const float a = float(factor_), b = 1.0f - float(factor_);
+    const Context ctx;  // the average lives on the host
     const int64_t n = int64_t(p.size());
-#pragma omp parallel for simd schedule(static)
-    for (int64_t i = 0; i < n; ++i) ema_[size_t(i)] = b * ema_[size_t(i)] + a * p[size_t(i)];
+    // The float factors of the old loop, so averages repeat bitwise across versions.
+    ops::axpby(ctx, view(ema_.data(), {n}), view(p.data(), {n}), double(float(factor_)),
+               double(1.0f - float(factor_)));
 }
 
 }  // namespace deepnet

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "src/core/param_store.h"
+
 namespace deepnet {
 
 class WeightAverage {
@@ -13,7 +15,7 @@ public:
     explicit WeightAverage(double factor) : factor_(factor) {}
     bool enabled() const { return factor_ > 0; }
     // The first call copies the weights.
-    void update(const std::vector<float>& params);
+    void update(FlatView<float> params);
     const std::vector<float>& values() const { return ema_; }
     std::vector<float>& values() { return ema_; }
 

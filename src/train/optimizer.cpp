@@ -1,33 +1,33 @@
-// AdamW step: gradient norm, non-finite guard, clipping folded into the gradient scale.
+// AdamW over the whole flat buffer (see optimizer.h).
 #include "src/train/optimizer.h"
-
-#include <cmath>
-
-#include "kernels/adamw.h"
 
 namespace deepnet {
 
 template <typename T>
+void AdamW<T>::allocate(int64_t n, const Device& device) {
+    MemoryPlan plan;
+    plan.add("adam.m", MemoryKind::OptimizerMoments, dtype_of<T>(), {n});
+    plan.add("adam.v", MemoryKind::OptimizerMoments, dtype_of<T>(), {n});
+    arena_ = std::make_unique<Arena>(std::move(plan), device);
+    m_ = FlatView<T>(arena_->view("adam.m").template as<T>(), n);
+    v_ = FlatView<T>(arena_->view("adam.v").template as<T>(), n);
+}
+
+template <typename T>
+void AdamW<T>::set_moments(int64_t n, const std::vector<T>& m, const std::vector<T>& v) {
+    allocate(n, Device{});
+    if (!m.empty()) m_.assign(m);
+    if (!v.empty()) v_.assign(v);
+}
+
+template <typename T>
 UpdateInfo AdamW<T>::step(Params<T>& p, double lr, double grad_scale) {
     const int64_t n = int64_t(p.value.size());
-    if (int64_t(m_.size()) != n) {
-        m_.assign(size_t(n), T(0));
-        v_.assign(size_t(n), T(0));
-    }
-    UpdateInfo info;
-    info.grad_norm = grad_scale * std::sqrt(kernels::cpu::sum_squares<T>(p.grad.data(), n));
-    if (!std::isfinite(info.grad_norm)) {
-        info.finite = false;
-        return info;
-    }
-    double scale = grad_scale;
-    if (cfg_.clip_norm > 0 && info.grad_norm > cfg_.clip_norm)
-        scale *= cfg_.clip_norm / info.grad_norm;
-    ++step_;
-    const kernels::cpu::AdamParams a{lr, cfg_.beta1, cfg_.beta2, cfg_.eps, cfg_.weight_decay,
-                                     scale, step_};
-    kernels::cpu::adamw_update<T>(p.value.data(), p.grad.data(), m_.data(), v_.data(), n, a);
-    return info;
+    if (int64_t(m_.size()) != n) allocate(n, p.device());
+    Context ctx;
+    ctx.device = p.device();
+    auto flat = [&](const FlatView<T>& b) { return view(b.data(), {n}, ctx.device); };
+    return ops::adamw_step(ctx, flat(p.value), flat(p.grad), flat(m_), flat(v_), cfg_, lr, grad_scale, step_);
 }
 
 template class AdamW<float>;

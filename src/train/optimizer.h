@@ -1,24 +1,20 @@
-// Adam / AdamW over the flat parameter buffer, with global-norm gradient clipping.
-// Moments are float32 buffers of the parameter layout; step counts updates from 1.
+// Adam / AdamW over the flat parameter buffer, with global-norm gradient clipping: the one
+// AdamW step of src/ops/adamw.h (shared with the ZeRO-1 optimizer of src/dist). The moments
+// are one planned buffer (kind OptimizerMoments) on the parameters' device; step counts
+// updates from 1.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
-#include "src/model/param_store.h"
+#include "src/core/param_store.h"
+#include "src/ops/adamw.h"
 
 namespace deepnet {
 
-struct AdamConfig {
-    double beta1 = 0.9, beta2 = 0.98, eps = 1e-9;  // Marian's optimizer-params defaults
-    double weight_decay = 0;                       // decoupled (AdamW) when > 0
-    double clip_norm = 0;                          // 0 = off
-};
-
-struct UpdateInfo {
-    double grad_norm = 0;  // of the scaled gradient, before clipping
-    bool finite = true;    // false: NaN/Inf gradient, the update was skipped
-};
+using ops::AdamConfig;
+using ops::UpdateInfo;
 
 template <typename T>
 class AdamW {
@@ -29,13 +25,19 @@ public:
     UpdateInfo step(Params<T>& p, double lr, double grad_scale = 1.0);
 
     int64_t steps() const { return step_; }
-    std::vector<T>& m() { return m_; }
-    std::vector<T>& v() { return v_; }
     void set_steps(int64_t s) { step_ = s; }
+    // The moments (empty before the first step or set_moments).
+    FlatView<T> m() const { return m_; }
+    FlatView<T> v() const { return v_; }
+    // Resume: the moments of n parameters (empty vectors: zeros).
+    void set_moments(int64_t n, const std::vector<T>& m, const std::vector<T>& v);
 
 private:
+    void allocate(int64_t n, const Device& device);
+
     AdamConfig cfg_;
-    std::vector<T> m_, v_;
+    std::unique_ptr<Arena> arena_;
+    FlatView<T> m_, v_;
     int64_t step_ = 0;
 };
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "src/model/model_file.h"
-#include "src/model/param_store.h"
+#include "src/core/param_store.h"
 
 namespace deepnet {
 

@@ -12,7 +12,6 @@
 #include "src/core/exit_codes.h"
 #include "src/core/log.h"
 #include "src/core/utf8.h"
-#include "kernels/onednn_matmul.h"
 #include "src/model/model_file.h"
 #include "src/model/model_limits.h"
 #include "src/train/checkpoints.h"
@@ -26,6 +25,7 @@
 #include "src/train/train_log.h"
 #include "src/train/train_state.h"
 #include "src/train/validator.h"
+#include "src/ops/linear.h"
 
 namespace deepnet {
 namespace {
@@ -72,7 +72,7 @@ private:
     void check_resources();
     void write_checkpoint(const std::string& why, std::vector<float>& adam_m, std::vector<float>& adam_v);
     UpdateInfo optimizer_step(double grad_scale);
-    std::vector<float>& weights_for_use() { return ema_.enabled() ? ema_.values() : model_->params().value; }
+    const float* weights_for_use() { return ema_.enabled() ? ema_.values().data() : model_->params().value.data(); }
 
     TrainerSetup setup_;
     const TrainConfig& cfg_;
@@ -128,8 +128,8 @@ void TrainingSession::check_resources() {
 }
 
 bool TrainingSession::weights_finite(const char* when) {
-    const int64_t bad = first_non_finite(model_->params().value);
-    const int64_t bad_avg = ema_.enabled() ? first_non_finite(ema_.values()) : -1;
+    const int64_t bad = first_non_finite(model_->params().value.data(), model_->params().value.size());
+    const int64_t bad_avg = ema_.enabled() ? first_non_finite(ema_.values().data(), ema_.values().size()) : -1;
     if (bad < 0 && bad_avg < 0) return true;
     log::warn(std::string("the ") + (bad >= 0 ? "weights" : "averaged weights") + " hold NaN/Inf " + when +
               " at update " + std::to_string(state_.progress.updates) + " (flat element " +
@@ -147,7 +147,7 @@ int TrainingSession::diverged() {
 
 void TrainingSession::prepare() {
     if (cfg_.bf16_matmul) {  // before the data (which may train a vocabulary first)
-        const std::string why = kernels::cpu::bf16_matmul_unavailable_reason();
+        const std::string why = ops::bf16_gemm_unavailable_reason();
         DEEPNET_USER_CHECK(why.empty(), "precision bfloat16: " << why << "; use precision: [float32, float32]");
     }
     const std::string state_path = train_state_path(cfg_.model_path);
@@ -176,9 +176,9 @@ void TrainingSession::prepare() {
     model_ = std::make_unique<Transformer<float>>(mcfg);
     if (dp_.root()) check_resources();  // rank 0 alone writes
     if (cfg_.bf16_matmul) {
-        model_->params().matmul = kernels::cpu::MatmulPrecision::BFloat16;
+        model_->context().precision.gemm = DType::BF16;
         log::info(std::string("precision: bfloat16 GEMMs (") +
-                  (kernels::cpu::bf16_matmul_uses_amx() ? "AMX" : "AVX-512, no AMX: slower than float32") +
+                  (ops::bf16_gemm_uses_amx() ? "AMX" : "AVX-512, no AMX: slower than float32") +
                   "), float32 weights, gradients and optimizer");
     }
     log::info("model: " + std::to_string(model_->spec().layout.count()) + " parameters, " +
@@ -190,11 +190,12 @@ void TrainingSession::prepare() {
     if (data_->train->plan().use_tags)
         for (const std::string& tag : data_->train->plan().tags)
             state_.meta.target_languages.push_back(tag.substr(2, tag.size() - 3));  // <2xx> -> xx
+    std::vector<float> moments_m, moments_v;  // of a resumed run; empty: zeros
     if (stored) {
         TrainState loaded = stored->load_buffers(model_->spec().layout);
-        model_->params().value = std::move(loaded.params);
-        opt_.m() = std::move(loaded.adam_m);
-        opt_.v() = std::move(loaded.adam_v);
+        model_->params().value.assign(loaded.params);
+        moments_m = std::move(loaded.adam_m);
+        moments_v = std::move(loaded.adam_v);
         opt_.set_steps(loaded.progress.updates - loaded.progress.skipped_updates);
         ema_.values() = std::move(loaded.ema);
         state_.progress = loaded.progress;
@@ -214,8 +215,11 @@ void TrainingSession::prepare() {
     }
     const TrainProgress& p = state_.progress;
     dp_.start(model_->params().value, {p.updates, p.micro_batches, p.epoch, p.batches_in_epoch});
-    dp_.init_sharding(opt_.m(), opt_.v(), model_->spec().layout.total(),
-                      {cfg_.beta1, cfg_.beta2, cfg_.eps, cfg_.weight_decay, cfg_.clip_norm});
+    const AdamConfig adam{cfg_.beta1, cfg_.beta2, cfg_.eps, cfg_.weight_decay, cfg_.clip_norm};
+    if (dp_.sharded())
+        dp_.init_sharding(moments_m, moments_v, model_->spec().layout.total(), adam);
+    else if (stored)
+        opt_.set_moments(model_->spec().layout.total(), moments_m, moments_v);
     stream_ = std::make_unique<BatchStream>(data_->train, setup_.data, mcfg.seed,
                                             DataPosition{state_.progress.epoch, state_.progress.batches_in_epoch});
 }
@@ -289,12 +293,9 @@ bool TrainingSession::update() {
 UpdateInfo TrainingSession::optimizer_step(double grad_scale) {
     if (!dp_.sharded()) return opt_.step(model_->params(), last_lr_, grad_scale);
     int64_t steps = opt_.steps();
-    const dist::StepResult r =
+    const UpdateInfo info =
         dp_.sharded_step(model_->params().value, model_->params().grad, last_lr_, grad_scale, steps);
     opt_.set_steps(steps);
-    UpdateInfo info;
-    info.grad_norm = r.grad_norm;
-    info.finite = r.finite;
     return info;
 }
 
@@ -328,8 +329,8 @@ bool TrainingSession::validate_now() {
     }
     std::vector<float> backup;
     if (ema_.enabled()) {  // validate the averaged weights
-        backup = model_->params().value;
-        model_->params().value = ema_.values();
+        backup = model_->params().value.to_vector();
+        model_->params().value.assign(ema_.values());
     }
     ValidationOptions vo;
     vo.metrics = cfg_.valid_metrics;
@@ -340,7 +341,7 @@ bool TrainingSession::validate_now() {
     vo.translation_output = cfg_.valid_translation_output;
     vo.stop = [] { return stop_requested(); };  // SIGTERM does not wait for a whole validation
     const ValidationScores scores = validate(*model_, *data_->valid, data_->vocab, vo);
-    if (ema_.enabled()) model_->params().value = std::move(backup);
+    if (ema_.enabled()) model_->params().value.assign(backup);
     if (scores.empty()) {  // interrupted: not counted, nothing saved
         log::info("validation interrupted by a stop signal");
         dp_.share_from_root(p.stalled);
@@ -354,7 +355,7 @@ bool TrainingSession::validate_now() {
         const bool improved = best == p.best.end() || metric_improves(metric, value, best->second);
         if (improved) {
             p.best[metric] = value;
-            save_model_file(best_model_path(cfg_.model_path, metric), model_->spec(), weights_for_use().data(),
+            save_model_file(best_model_path(cfg_.model_path, metric), model_->spec(), weights_for_use(),
                             state_.meta);
         }
         if (first) p.stalled = improved ? 0 : p.stalled + 1;
@@ -385,10 +386,10 @@ bool TrainingSession::save(const std::string& why) {
 void TrainingSession::write_checkpoint(const std::string& why, std::vector<float>& adam_m,
                                        std::vector<float>& adam_v) {
     state_.progress.elapsed_seconds = elapsed_before_ + seconds_since(start_);
-    save_model_file(cfg_.model_path, model_->spec(), weights_for_use().data(), state_.meta);
-    state_.params = model_->params().value;
-    state_.adam_m = dp_.sharded() ? std::move(adam_m) : opt_.m();
-    state_.adam_v = dp_.sharded() ? std::move(adam_v) : opt_.v();
+    save_model_file(cfg_.model_path, model_->spec(), weights_for_use(), state_.meta);
+    state_.params = model_->params().value.to_vector();
+    state_.adam_m = dp_.sharded() ? std::move(adam_m) : opt_.m().to_vector();
+    state_.adam_v = dp_.sharded() ? std::move(adam_v) : opt_.v().to_vector();
     state_.ema = ema_.values();
     save_train_state(train_state_path(cfg_.model_path), model_->spec().layout, state_);
     keep_last_checkpoints(cfg_.model_path, state_.progress.updates, cfg_.keep_checkpoints);

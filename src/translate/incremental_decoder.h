@@ -10,8 +10,9 @@
 //   reorder(parent): beam reorder / compaction of the self-attention caches: hypothesis i
 //                    of the next step continues hypothesis parent[i] of the last step.
 // Caches are time-major: (t, N, C) per layer for K and V, so a step appends one (N, C) block.
-// Reuses the layers' parameter specs (ModelSpec) and the training kernels; the attention
-// core is kernels::cpu::cached_attention_forward. T = float in the product, double in tests.
+// The encoder pass is the model's own (Transformer::encode); each step runs the training
+// code's decoder_layer_forward with the layer's key/value caches (src/layers/attention.h),
+// so decoding and training share every layer. T = float in the product, double in tests.
 #pragma once
 
 #include <cstdint>
@@ -51,27 +52,23 @@ public:
     const ModelConfig& config() const { return cfg_; }
 
 private:
-    void encode(const std::vector<std::vector<int64_t>>& sources);
-    void layer_step(int64_t l, T* y, const T* x);
-    void attention_out(const AttentionSpec& s, T* out, const T* ctx, int64_t N);
+    void set_cache_rows(int64_t N);
 
     const Transformer<T>& model_;
     const ModelConfig& cfg_;
     const ModelSpec& spec_;
-    SublayerCfg enc_cfg_, dec_cfg_;
+    SublayerCfg dec_cfg_;
     PositionTable<T> positions_;
+    EncoderWorkspace<T> enc_;
+    const T* enc_out_ = nullptr;  // (B*S, C), in enc_
 
     int64_t B_ = 0, S_ = 0, t_ = 0, n_ = 0;
     std::vector<int64_t> src_len_;
-    std::vector<Buf<T>> cross_k_, cross_v_;  // per decoder layer (B*S, C)
-    std::vector<Buf<T>> self_k_, self_v_;    // per decoder layer (t, N, C)
+    std::vector<DecoderLayerCache<T>> caches_;  // per decoder layer
 
     // Scratch, reused across steps.
-    EncoderLayerSaved<T> enc_sv_;
-    Buf<T> enc_a_, enc_b_, enc_out_, ln_mean_, ln_rstd_;
-    ResidualSaved<T> res_;
-    FfnSaved<T> ffn_;
-    Buf<T> q_, ctx_, ctx_ln_, x_, x1_, x2_, y_, top_, logp_, gather_;
+    DecoderLayerSaved<T> saved_;  // shared by the layers: nothing is kept for backward
+    Buf<T> x_, y_, top_, ln_mean_, ln_rstd_, logp_, gather_;
     std::vector<int64_t> pos_, self_block_, self_len_, cross_block_, cross_len_;
 };
 

@@ -12,6 +12,7 @@
 #include <numeric>
 
 #include "src/core/error.h"
+#include "src/ops/log_softmax.h"
 
 namespace deepnet {
 
@@ -103,18 +104,11 @@ std::vector<double> score_pairs(Transformer<T>& model,
         const Batch b = make_batch(src, tgt, model.config());
         model.forward(b, StepRng{0, 0, false});
         const T* logits = model.logits();
-        std::vector<double> row_logp(size_t(b.B * b.T), 0.0);
-#pragma omp parallel for schedule(static)
-        for (int64_t n = 0; n < b.B * b.T; ++n) {
-            const int64_t target = b.tgt_out[size_t(n)];
-            if (target < 0) continue;
-            const T* r = logits + n * V;
-            double mx = double(r[0]);
-            for (int64_t v = 1; v < V; ++v) mx = std::max(mx, double(r[v]));
-            double sum = 0;
-            for (int64_t v = 0; v < V; ++v) sum += std::exp(double(r[v]) - mx);
-            row_logp[size_t(n)] = double(r[target]) - mx - std::log(sum);
-        }
+        const int64_t N = b.B * b.T;
+        std::vector<double> row_logp(size_t(N), 0.0);
+        const Context& ctx = model.context();
+        ops::target_log_probs(ctx, tv(ctx, row_logp.data(), {N}), tv(ctx, logits, {N, V}),
+                              tv(ctx, b.tgt_out.data(), {N}));
         for (size_t j = 0; j < batch.size(); ++j) {
             double s = 0;
             for (int64_t t = 0; t < b.T; ++t) s += row_logp[size_t(int64_t(j) * b.T + t)];

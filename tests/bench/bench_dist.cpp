@@ -76,7 +76,7 @@ int measure(const Args& args) {
     const Batch batch = make_batch(src, tgt, cfg);
     AdamW<float> opt(AdamConfig{});
     std::vector<float> m, v;
-    dp.init_sharding(m, v, n, dist::AdamHyper{});
+    dp.init_sharding(m, v, n, AdamConfig{});
     int64_t steps = 0;
     // [compute, wait, communication, optimizer] per update, summed over the timed updates.
     double sum[4] = {0, 0, 0, 0};

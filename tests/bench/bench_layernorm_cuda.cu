@@ -20,6 +20,7 @@
 
 #include "kernels/counter_rng.h"
 #include "kernels/cuda_utils.cuh"
+#include "kernels/residual_layernorm.h"
 
 namespace {
 

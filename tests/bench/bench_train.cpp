@@ -128,7 +128,7 @@ int run_check(const std::string& dir, int64_t updates) {
         const StepResult r = train_step(model, opt, sched, batch, uint64_t(u));
         const double tok = double(r.loss.tokens);
         if (u == 0) {  // the gradient of the first update (per target token), for the twin
-            std::vector<float> g(model.params().grad);
+            std::vector<float> g = model.params().grad.to_vector();
             for (float& x : g) x = float(double(x) / tok);
             save_model_file(dir + "/grad1.safetensors", model.spec(), g.data(), meta);
         }
@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
     const ModelConfig cfg = bench::benchmark_config();
     Transformer<float> model(cfg);
     model.init_parameters();
-    if (bf16) model.params().matmul = kernels::cpu::MatmulPrecision::BFloat16;
+    if (bf16) model.context().precision.gemm = DType::BF16;
     const int64_t B = bench::kBenchSentences, L = bench::kBenchLength;
     Ids src(static_cast<size_t>(B)), tgt(static_cast<size_t>(B));
     for (int64_t b = 0; b < B; ++b)
@@ -187,10 +187,10 @@ int main(int argc, char** argv) {
     double mean = 0;
     for (double t : times) mean += t / double(times.size());
     std::printf("GEMMs: oneDNN (float: brgemm%s); BLAS core (double only): %s\n",
-                kernels::cpu::bf16_matmul_uses_amx() ? ", bfloat16 on AMX" : "", blas_core_name().c_str());
+                ops::bf16_gemm_uses_amx() ? ", bfloat16 on AMX" : "", blas_core_name().c_str());
     std::printf("model: 6+6 layers, d=256, 4 heads, FFN 1024, vocab 8000, batch 64 x 32, deepnorm, "
                 "dropout 0.1, label smoothing 0.1, AdamW (%s)\n",
-                bf16 ? (kernels::cpu::bf16_matmul_uses_amx() ? "bfloat16 GEMMs on AMX" : "bfloat16 GEMMs")
+                bf16 ? (ops::bf16_gemm_uses_amx() ? "bfloat16 GEMMs on AMX" : "bfloat16 GEMMs")
                      : "float32");
     std::printf("parameters: %lld\n", (long long)model.spec().layout.count());
     std::printf("steps: %lld after %lld warm-up, last loss %.4f\n", (long long)steps,

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "kernels/cuda_utils.cuh"
+#include "kernels/kernel_types.h"
 #include "src/core/cuda_context.h"
 
 namespace deepnet::test_cuda {

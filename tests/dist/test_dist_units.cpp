@@ -86,21 +86,20 @@ TEST_CASE("ZeRO-1 AdamW on one rank is bitwise AdamW", "[dist]") {
     std::normal_distribution<float> normal(0.f, 1.f);
     const int64_t n = 70001;  // several sum_squares blocks, not a multiple of 16
     Params<float> ref;
-    ref.value.resize(size_t(n));
-    ref.grad.resize(size_t(n));
+    ref.allocate_elements(n);
     for (int64_t i = 0; i < n; ++i)
         ref.value[size_t(i)] = normal(gen);
-    std::vector<float> params = ref.value;
+    std::vector<float> params = ref.value.to_vector();
     for (double clip : {0.0, 0.5}) {
         AdamW<float> opt(AdamConfig{0.9, 0.98, 1e-9, 0.01, clip});
         SingleCommunicator comm;
-        ShardedAdam sharded(comm, n, AdamHyper{0.9, 0.98, 1e-9, 0.01, clip});
+        ShardedAdam sharded(comm, n, AdamConfig{0.9, 0.98, 1e-9, 0.01, clip});
         int64_t steps = 0;
         for (int step = 0; step < 3; ++step) {
             for (auto& g : ref.grad)
                 g = normal(gen);
             const UpdateInfo a = opt.step(ref, 1e-3, 0.25);
-            const StepResult b = sharded.step(params.data(), ref.grad.data(), 1e-3, 0.25, steps);
+            const UpdateInfo b = sharded.step(params.data(), ref.grad.data(), 1e-3, 0.25, steps);
             CHECK(a.grad_norm == b.grad_norm);
             CHECK(b.finite);
             CHECK(steps == opt.steps());
@@ -111,7 +110,7 @@ TEST_CASE("ZeRO-1 AdamW on one rank is bitwise AdamW", "[dist]") {
         CHECK(m == opt.m());
         CHECK(v == opt.v());
         // Resume: load() keeps the (whole) shard and frees the full vectors.
-        ShardedAdam again(comm, n, AdamHyper{0.9, 0.98, 1e-9, 0.01, clip});
+        ShardedAdam again(comm, n, AdamConfig{0.9, 0.98, 1e-9, 0.01, clip});
         again.load(m, v);
         CHECK(m.empty());
         std::vector<float> m2, v2;
@@ -121,7 +120,7 @@ TEST_CASE("ZeRO-1 AdamW on one rank is bitwise AdamW", "[dist]") {
     }
     // A NaN gradient: no update, reported as not finite.
     SingleCommunicator comm;
-    ShardedAdam sharded(comm, n, AdamHyper{});
+    ShardedAdam sharded(comm, n, AdamConfig{});
     std::vector<float> grad(size_t(n), 0.f);
     grad[5] = NAN;
     int64_t steps = 0;

@@ -2,6 +2,7 @@
 // own, every norm scheme, inputs (x, encoder output) and every parameter tensor.
 #include "src/layers/decoder_layer.h"
 #include "src/layers/encoder_layer.h"
+#include "src/model/model_config.h"  // to_string(NormScheme)
 #include "support/gradcheck.h"
 
 using namespace deepnet;
@@ -25,7 +26,7 @@ SublayerCfg layer_cfg(NormScheme norm) {
 }
 
 void randomize(Params<double>& p, uint64_t seed) {
-    p.value = random_vec(p.value.size(), seed, 0.4);
+    p.value.assign(random_vec(p.value.size(), seed, 0.4));
     p.zero_grad();
 }
 
@@ -43,6 +44,7 @@ TEST_CASE("encoder layer gradients match finite differences", "[layer][grad]") {
         ParamLayout layout;
         const EncoderLayerSpec spec = declare_encoder_layer(layout, "encoder.layers.0.", C, F, norm, 0);
         Params<double> p;
+        const Context ctx;  // the CPU, float64 GEMMs
         p.allocate(layout);
         randomize(p, 5);
         const SublayerCfg cfg = layer_cfg(norm);
@@ -54,12 +56,12 @@ TEST_CASE("encoder layer gradients match finite differences", "[layer][grad]") {
         LayerScratch<double> ws;
         std::vector<double> y(B * S * C), dx(B * S * C);
         auto loss = [&] {
-            encoder_layer_forward(p, spec, cfg, rng, sv, y.data(), x.data(), ss);
+            encoder_layer_forward(ctx, p, spec, cfg, rng, sv, y.data(), x.data(), ss);
             return project(y, r);
         };
         loss();
-        encoder_layer_backward(p, spec, cfg, rng, sv, ws, dx.data(), r.data(), x.data(), ss);
-        const std::vector<double> g = p.grad;
+        encoder_layer_backward(ctx, p, spec, cfg, rng, sv, ws, dx.data(), r.data(), x.data(), ss);
+        const std::vector<double> g = p.grad.to_vector();
         check_gradient("dx", loss, x.data(), dx.data(), x.size(), 48);
         for (const ParamEntry& e : layout.entries())
             check_gradient(e.name, loss, p.value.data() + e.offset, g.data() + e.offset, size_t(e.size), 12);
@@ -72,6 +74,7 @@ TEST_CASE("decoder layer gradients match finite differences", "[layer][grad]") {
         ParamLayout layout;
         const DecoderLayerSpec spec = declare_decoder_layer(layout, "decoder.layers.0.", C, F, norm, 9);
         Params<double> p;
+        const Context ctx;  // the CPU, float64 GEMMs
         p.allocate(layout);
         randomize(p, 15);
         const SublayerCfg cfg = layer_cfg(norm);
@@ -83,13 +86,13 @@ TEST_CASE("decoder layer gradients match finite differences", "[layer][grad]") {
         LayerScratch<double> ws;
         std::vector<double> y(B * T * C), dx(B * T * C), denc(B * S * C, 0.0);
         auto loss = [&] {
-            decoder_layer_forward(p, spec, cfg, rng, sv, y.data(), x.data(), enc.data(), ts, ss);
+            decoder_layer_forward(ctx, p, spec, cfg, rng, sv, y.data(), x.data(), enc.data(), ts, ss);
             return project(y, r);
         };
         loss();
-        decoder_layer_backward(p, spec, cfg, rng, sv, ws, dx.data(), denc.data(), r.data(),
+        decoder_layer_backward(ctx, p, spec, cfg, rng, sv, ws, dx.data(), denc.data(), r.data(),
                                x.data(), enc.data(), ts, ss);
-        const std::vector<double> g = p.grad;
+        const std::vector<double> g = p.grad.to_vector();
         check_gradient("dx", loss, x.data(), dx.data(), x.size(), 48);
         // Only sentence 0 attends to all 4 source positions; check the encoder gradient there.
         check_gradient("denc", loss, enc.data(), denc.data(), size_t(S * C), 32);

@@ -1,6 +1,6 @@
 // Single-query attention over a key/value cache on the CPU (see cached_attention.h): one
 // OpenMP task per (query, head); the scores of one task live in a thread-local buffer.
-#include "src/translate/cached_attention.h"
+#include "kernels/cached_attention.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
-// Flat parameter layout: names -> (shape, offset).
-#include "src/model/param_store.h"
+// Flat parameter layout (names -> shape, offset) and the arena-backed parameter buffers.
+#include "src/core/param_store.h"
 
 #include "src/core/error.h"
 
@@ -31,5 +31,31 @@ int64_t ParamLayout::count() const {
     for (const auto& e : entries_) n += e.size;
     return n;
 }
+
+}  // namespace deepnet
+
+namespace deepnet {
+
+template <typename T>
+void FlatView<T>::assign(const std::vector<T>& src) const {
+    DEEPNET_CHECK(int64_t(src.size()) == n_, "copying " << src.size() << " values into a buffer of " << n_);
+    std::copy(src.begin(), src.end(), data_);
+}
+
+template <typename T>
+void Params<T>::allocate_elements(int64_t n, bool gradients, Device device) {
+    MemoryPlan plan;
+    plan.add("parameters", MemoryKind::Parameters, dtype_of<T>(), {n});
+    if (gradients) plan.add("gradients", MemoryKind::Gradients, dtype_of<T>(), {n});
+    arena_ = std::make_unique<Arena>(std::move(plan), device);
+    device_ = device;
+    value = FlatView<T>(arena_->view("parameters").as<T>(), n);
+    grad = gradients ? FlatView<T>(arena_->view("gradients").as<T>(), n) : FlatView<T>();
+}
+
+template class FlatView<float>;
+template class FlatView<double>;
+template struct Params<float>;
+template struct Params<double>;
 
 }  // namespace deepnet

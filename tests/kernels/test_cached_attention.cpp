@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "kernels/attention.h"
-#include "src/translate/cached_attention.h"
+#include "kernels/cached_attention.h"
 #include "support/gradcheck.h"
 
 using namespace deepnet;

@@ -1,0 +1,31 @@
+// The execution context every op receives, passed explicitly (no globals): the device, its
+// stream and GEMM handle (CUDA only), the scratch arena and the precision policy.
+// The thread count is not here: CPU kernels split work with OpenMP, whose team size is set
+// once at start-up (src/core/blas_setup.cpp), and decoding runs one single-threaded decoder
+// per thread by nesting (docs/architecture.md says why).
+#pragma once
+
+#include "src/core/tensor.h"
+
+namespace deepnet {
+
+class Arena;
+
+// How the model computes. Storage and statistics stay float32 in every mode today;
+// gemm = BF16 rounds the GEMM operands to bfloat16 (ties to even) and sums the exact
+// products in float32 (`precision: [bfloat16, float32]`). The CUDA path adds bf16 storage.
+struct PrecisionPolicy {
+    DType storage = DType::F32;     // parameters, activations
+    DType gemm = DType::F32;        // GEMM operands: F32 or BF16
+    DType statistics = DType::F32;  // LayerNorm mean/rstd, losses, optimizer moments
+};
+
+struct Context {
+    Device device;
+    void* stream = nullptr;    // cudaStream_t on a CUDA device
+    void* gemm = nullptr;      // cublasLtHandle_t on a CUDA device
+    Arena* scratch = nullptr;  // device scratch for kernels that need it; may be null on CPU
+    PrecisionPolicy precision;
+};
+
+}  // namespace deepnet

@@ -1,0 +1,59 @@
+// Cross-entropy op: checks, then the CPU kernels or the CUDA branch.
+#include "src/ops/cross_entropy.h"
+
+#include "kernels/cross_entropy.h"
+#include "src/ops/op_checks.h"
+
+namespace deepnet::ops {
+
+namespace {
+void check_targets(const Context& ctx, const TensorView& targets, int64_t V) {
+    if (ctx.device.kind != DeviceKind::CPU) return;
+    const int64_t* t = targets.as<int64_t>();
+    for (int64_t n = 0; n < targets.numel(); ++n)
+        DEEPNET_CHECK(t[n] >= -1 && t[n] < V, "cross_entropy: target " << t[n] << " not in [-1, " << V << ")");
+}
+}  // namespace
+
+void cross_entropy_forward(const Context& ctx, const TensorView& loss, const TensorView& nll,
+                           const TensorView& lse, const TensorView& logits,
+                           const TensorView& targets, double label_smoothing) {
+    const int64_t N = logits.dim(0), V = logits.dim(1);
+    detail::check_values(ctx, "cross_entropy_forward", logits.dtype,
+                         {{loss, "loss", {N}}, {nll, "nll", {N}}, {lse, "lse", {N}}, {logits, "logits", {N, V}}});
+    detail::check_index(ctx, "cross_entropy_forward", {{targets, "targets", {N}}});
+    check_targets(ctx, targets, V);
+    detail::on_device(ctx, "cross_entropy_forward", logits.dtype, [&](auto t) {
+        using T = decltype(t);
+        kernels::cpu::cross_entropy_forward<T>(loss.as<T>(), nll.as<T>(), lse.as<T>(), logits.as<T>(),
+                                               targets.as<int64_t>(), T(label_smoothing), N, V);
+    });
+}
+
+void cross_entropy_backward(const Context& ctx, const TensorView& dlogits, const TensorView& logits,
+                            const TensorView& lse, const TensorView& targets,
+                            double label_smoothing, double scale) {
+    const int64_t N = logits.dim(0), V = logits.dim(1);
+    detail::check_values(ctx, "cross_entropy_backward", logits.dtype,
+                         {{dlogits, "dlogits", {N, V}}, {logits, "logits", {N, V}}, {lse, "lse", {N}}});
+    detail::check_index(ctx, "cross_entropy_backward", {{targets, "targets", {N}}});
+    check_targets(ctx, targets, V);
+    detail::on_device(ctx, "cross_entropy_backward", logits.dtype, [&](auto t) {
+        using T = decltype(t);
+        kernels::cpu::cross_entropy_backward<T>(dlogits.as<T>(), logits.as<T>(), lse.as<T>(),
+                                                targets.as<int64_t>(), T(label_smoothing), T(scale), N, V);
+    });
+}
+
+LossSums loss_sums(const Context& ctx, const TensorView& loss, const TensorView& nll) {
+    const int64_t N = loss.numel();
+    detail::check_values(ctx, "loss_sums", loss.dtype, {{loss, "loss", {N}}, {nll, "nll", {N}}});
+    double sums[2] = {0, 0};
+    detail::on_device(ctx, "loss_sums", loss.dtype, [&](auto t) {
+        using T = decltype(t);
+        kernels::cpu::loss_sums<T>(sums, loss.as<T>(), nll.as<T>(), N);
+    });
+    return {sums[0], sums[1]};
+}
+
+}  // namespace deepnet::ops

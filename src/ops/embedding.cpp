@@ -1,0 +1,55 @@
+// Embedding op: checks, then the CPU kernel or the CUDA branch.
+#include "src/ops/embedding.h"
+
+#include "kernels/embedding.h"
+#include "src/ops/op_checks.h"
+
+namespace deepnet::ops {
+
+namespace {
+void check_ids(const Context& ctx, const TensorView& ids, int64_t limit, const char* what) {
+    if (ctx.device.kind != DeviceKind::CPU) return;
+    const int64_t* p = ids.as<int64_t>();
+    for (int64_t n = 0; n < ids.numel(); ++n)
+        DEEPNET_CHECK(p[n] >= 0 && p[n] < limit, "embedding: " << what << " " << p[n] << " not in [0, " << limit << ")");
+}
+}  // namespace
+
+void sinusoid_table(const Context& ctx, const TensorView& pos_table) {
+    detail::check_values(ctx, "sinusoid_table", pos_table.dtype, {{pos_table, "pos_table", {-1, -1}}});
+    detail::on_device(ctx, "sinusoid_table", pos_table.dtype, [&](auto t) {
+        using T = decltype(t);
+        kernels::cpu::sinusoid_table<T>(pos_table.as<T>(), pos_table.dim(0), pos_table.dim(1));
+    });
+}
+
+void embedding_forward(const Context& ctx, const TensorView& y, const TensorView& tokens,
+                       const TensorView& positions, const TensorView& table,
+                       const TensorView& pos_table, double scale) {
+    const int64_t N = tokens.numel(), C = table.dim(1);
+    detail::check_values(ctx, "embedding_forward", table.dtype,
+                         {{y, "y", {N, C}}, {table, "table", {-1, C}}, {pos_table, "pos_table", {-1, C}}});
+    detail::check_index(ctx, "embedding_forward", {{tokens, "tokens", {N}}, {positions, "positions", {N}}});
+    check_ids(ctx, tokens, table.dim(0), "token");
+    check_ids(ctx, positions, pos_table.dim(0), "position");
+    detail::on_device(ctx, "embedding_forward", table.dtype, [&](auto t) {
+        using T = decltype(t);
+        kernels::cpu::embedding_forward<T>(y.as<T>(), tokens.as<int64_t>(), positions.as<int64_t>(),
+                                           table.as<T>(), pos_table.as<T>(), T(scale), N, C);
+    });
+}
+
+void embedding_backward(const Context& ctx, const TensorView& dtable, const TensorView& dy,
+                        const TensorView& tokens, double scale, int64_t skip_token) {
+    const int64_t N = tokens.numel(), C = dtable.dim(1);
+    detail::check_values(ctx, "embedding_backward", dtable.dtype, {{dtable, "dtable", {-1, C}}, {dy, "dy", {N, C}}});
+    detail::check_index(ctx, "embedding_backward", {{tokens, "tokens", {N}}});
+    check_ids(ctx, tokens, dtable.dim(0), "token");
+    detail::on_device(ctx, "embedding_backward", dtable.dtype, [&](auto t) {
+        using T = decltype(t);
+        kernels::cpu::embedding_backward<T>(dtable.as<T>(), dy.as<T>(), tokens.as<int64_t>(), T(scale),
+                                            skip_token, N, C);
+    });
+}
+
+}  // namespace deepnet::ops

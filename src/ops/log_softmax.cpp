@@ -1,0 +1,32 @@
+// Log-softmax ops: checks, then the CPU kernels or the CUDA branch.
+#include "src/ops/log_softmax.h"
+
+#include "kernels/log_softmax.h"
+#include "src/ops/op_checks.h"
+
+namespace deepnet::ops {
+
+void log_softmax_forward(const Context& ctx, const TensorView& x) {
+    detail::check_values(ctx, "log_softmax_forward", x.dtype, {{x, "x", {-1, -1}}});
+    detail::on_device(ctx, "log_softmax_forward", x.dtype, [&](auto t) {
+        using T = decltype(t);
+        kernels::cpu::log_softmax_forward<T>(x.as<T>(), x.dim(0), x.dim(1));
+    });
+}
+
+void target_log_probs(const Context& ctx, const TensorView& out, const TensorView& logits,
+                      const TensorView& targets) {
+    const int64_t N = logits.dim(0), V = logits.dim(1);
+    detail::check_values(ctx, "target_log_probs", logits.dtype, {{logits, "logits", {N, V}}});
+    detail::check_values(ctx, "target_log_probs", DType::F64, {{out, "out", {N}}});
+    detail::check_index(ctx, "target_log_probs", {{targets, "targets", {N}}});
+    if (ctx.device.kind == DeviceKind::CPU)
+        for (int64_t n = 0; n < N; ++n)
+            DEEPNET_CHECK(targets.as<int64_t>()[n] < V, "target_log_probs: target out of the vocabulary");
+    detail::on_device(ctx, "target_log_probs", logits.dtype, [&](auto t) {
+        using T = decltype(t);
+        kernels::cpu::target_log_probs<T>(out.as<double>(), logits.as<T>(), targets.as<int64_t>(), N, V);
+    });
+}
+
+}  // namespace deepnet::ops

@@ -1,0 +1,49 @@
+// Argument checks of the ops (see op_checks.h).
+#include "src/ops/op_checks.h"
+
+namespace deepnet::ops::detail {
+
+namespace {
+
+void check_one(const Context& ctx, const char* op, const Arg& a, DType dtype) {
+    if (a.t.empty()) {
+        DEEPNET_CHECK(a.optional, op << ": tensor " << a.name << " is missing");
+        return;
+    }
+    DEEPNET_CHECK(a.t.device == ctx.device, op << ": " << a.name << " is " << describe(a.t)
+                                               << " but the op runs on " << device_name(ctx.device));
+    DEEPNET_CHECK(a.t.dtype == dtype, op << ": " << a.name << " is " << describe(a.t)
+                                         << ", expected " << dtype_name(dtype));
+    bool same = a.t.rank == int(a.shape.size());
+    int i = 0;
+    for (int64_t d : a.shape) same = same && (d < 0 || (i < a.t.rank && a.t.dims[i] == d)), ++i;
+    if (!same) {
+        std::ostringstream want;
+        i = 0;
+        for (int64_t d : a.shape) want << (i++ ? ", " : "") << d;
+        DEEPNET_CHECK(false, op << ": " << a.name << " is " << describe(a.t) << ", expected shape ["
+                                << want.str() << "]");
+    }
+}
+
+}  // namespace
+
+void check_values(const Context& ctx, const char* op, DType dtype, std::initializer_list<Arg> args) {
+    for (const Arg& a : args) check_one(ctx, op, a, dtype);
+}
+
+void check_index(const Context& ctx, const char* op, std::initializer_list<Arg> args) {
+    for (const Arg& a : args) check_one(ctx, op, a, DType::I64);
+}
+
+void cuda_not_built(const char* op) {
+    throw UserError(std::string(op) + ": the CUDA path of this op is not built yet (the GPU "
+                                      "training step fills it); run on the CPU (no --devices)");
+}
+
+void unsupported_dtype(const char* op, DType dtype) {
+    DEEPNET_CHECK(false, op << ": no kernel for " << dtype_name(dtype) << " tensors");
+    __builtin_unreachable();
+}
+
+}  // namespace deepnet::ops::detail
