@@ -9,7 +9,7 @@
 
 #include "src/core/error.h"
 #include "src/core/log.h"
-#include "src/model/safetensors.h"
+#include "src/io/safetensors.h"
 
 namespace deepnet {
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "src/model/model_file.h"
+#include "src/io/model_file.h"
 #include "src/core/param_store.h"
 
 namespace deepnet {

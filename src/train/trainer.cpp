@@ -12,7 +12,7 @@
 #include "src/core/exit_codes.h"
 #include "src/core/log.h"
 #include "src/core/utf8.h"
-#include "src/model/model_file.h"
+#include "src/io/model_file.h"
 #include "src/model/model_limits.h"
 #include "src/train/checkpoints.h"
 #include "src/train/ema.h"

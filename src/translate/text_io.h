@@ -10,7 +10,7 @@
 
 #include "src/data/text_reader.h"
 #include "src/data/vocab.h"
-#include "src/model/model_file.h"
+#include "src/io/model_file.h"
 #include "src/translate/beam_search.h"
 
 namespace deepnet {

@@ -24,7 +24,7 @@
 #include "bench_common.h"
 #include "src/core/blas_setup.h"
 #include "src/model/deepnorm.h"
-#include "src/model/model_file.h"
+#include "src/io/model_file.h"
 #include "src/model/transformer.h"
 #include "src/train/lr_schedule.h"
 #include "src/train/optimizer.h"

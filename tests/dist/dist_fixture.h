@@ -18,7 +18,7 @@
 #include <thread>
 #include <vector>
 
-#include "src/model/safetensors.h"
+#include "src/io/safetensors.h"
 #include "tests/train/train_fixture.h"
 
 namespace deepnet::test {

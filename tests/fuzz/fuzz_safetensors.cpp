@@ -7,7 +7,7 @@
 
 #include "fuzz_input.h"
 #include "src/core/error.h"
-#include "src/model/safetensors.h"
+#include "src/io/safetensors.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     try {

@@ -14,7 +14,7 @@
 #include "src/core/atomic_file.h"
 #include "src/core/error.h"
 #include "src/core/exit_codes.h"
-#include "src/model/model_file.h"
+#include "src/io/model_file.h"
 #include "src/train/checkpoints.h"
 #include "src/train/train_state.h"
 #include "train_fixture.h"

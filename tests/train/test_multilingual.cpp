@@ -2,7 +2,7 @@
 // the model translates into each of them.
 #include <catch2/catch.hpp>
 
-#include "src/model/model_file.h"
+#include "src/io/model_file.h"
 #include "train_fixture.h"
 
 using namespace deepnet;

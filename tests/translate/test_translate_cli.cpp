@@ -19,7 +19,7 @@
 
 #include "src/config/command_line.h"
 #include "src/core/error.h"
-#include "src/model/model_file.h"
+#include "src/io/model_file.h"
 #include "src/translate/text_io.h"
 #include "src/translate/translator.h"
 #include "tests/data/data_test_util.h"

@@ -18,7 +18,7 @@
 
 #include "src/core/atomic_file.h"
 #include "src/core/error.h"
-#include "src/model/safetensors.h"
+#include "src/io/safetensors.h"
 
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;

@@ -5,9 +5,9 @@
 #include "src/config/command_line.h"
 #include "src/core/base64.h"
 #include "src/core/error.h"
-#include "src/model/model_file.h"
+#include "src/io/model_file.h"
 #include "support/gradcheck.h"
-#include "tiny_model.h"
+#include "model/tiny_model.h"
 
 using namespace deepnet;
 

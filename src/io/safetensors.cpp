@@ -2,7 +2,7 @@
 // The reader checks everything the reference reader checks (header bounds, JSON, dtypes,
 // shape vs byte count, offsets contiguous and covering the data exactly) and reads each
 // tensor straight into its record, so a multi-GB file is never held twice.
-#include "src/model/safetensors.h"
+#include "src/io/safetensors.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,7 +15,7 @@
 #include "src/core/atomic_file.h"
 #include "src/core/crc32c.h"
 #include "src/core/error.h"
-#include "src/model/safetensors_json.h"
+#include "src/io/safetensors_json.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "safetensors data is little-endian; this code copies it without byte swapping"

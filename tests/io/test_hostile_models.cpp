@@ -16,9 +16,9 @@
 #include "src/config/command_line.h"
 #include "src/core/atomic_file.h"
 #include "src/core/error.h"
-#include "src/model/model_file.h"
+#include "src/io/model_file.h"
 #include "src/model/model_limits.h"
-#include "src/model/safetensors.h"
+#include "src/io/safetensors.h"
 
 using namespace deepnet;
 

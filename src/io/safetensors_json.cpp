@@ -1,7 +1,7 @@
 // Strict recursive-descent JSON reader and string writer for safetensors headers.
 // Strict because a header is written by a program: anything unusual is corruption, and
 // reporting it at its byte offset beats guessing what was meant.
-#include "src/model/safetensors_json.h"
+#include "src/io/safetensors_json.h"
 
 #include <unordered_set>
 

@@ -1,5 +1,5 @@
 // Model file save/load (see model_file.h).
-#include "src/model/model_file.h"
+#include "src/io/model_file.h"
 
 #include <cmath>
 #include <sstream>
@@ -8,7 +8,7 @@
 #include "src/core/base64.h"
 #include "src/core/error.h"
 #include "src/model/model_limits.h"
-#include "src/model/safetensors.h"
+#include "src/io/safetensors.h"
 
 namespace deepnet {
 namespace {
