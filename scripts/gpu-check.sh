@@ -27,11 +27,10 @@ OUT=${OUT:-$ROOT/gpu-check-out}
 export PATH=/usr/local/cuda/bin:$PATH
 
 source_hash() {
-    # Everything the packed binaries are built from (the standalone tests/cuda project).
-    (shopt -s nullglob
-     cat kernels/*.h kernels/*.cuh kernels/*_cuda.cu kernels/*_cpu.cpp src/*/*_cuda.cu \
-         src/core/cuda_*.h src/core/error.h tests/cuda/* tests/bench/bench_*_cuda.cu \
-         cmake/cuda.cmake) | sha256sum | cut -d' ' -f1
+    # Everything the packed binaries may be built from (the standalone tests/cuda project):
+    # whole directories, so that no list of CUDA sources is kept here.
+    find kernels src/core tests/cuda tests/bench cmake -type f | LC_ALL=C sort | xargs cat |
+        sha256sum | cut -d' ' -f1
 }
 
 configure_and_build() {  # build-dir arch jobs [catch2-include]

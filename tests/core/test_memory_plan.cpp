@@ -1,0 +1,73 @@
+// Tensor views, the memory plan and its arenas, and the arena-backed parameter buffers.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+
+#include "src/core/memory_plan.h"
+#include "src/core/param_store.h"
+
+using namespace deepnet;
+
+TEST_CASE("a view knows its element type, shape and device", "[core][tensor]") {
+    float data[6] = {1, 2, 3, 4, 5, 6};
+    const TensorView t = view(data, {2, 3});
+    CHECK(t.numel() == 6);
+    CHECK(t.as<float>() == data);
+    CHECK(describe(t) == "f32[2, 3] on cpu");
+    CHECK_THROWS_WITH(t.as<double>(), Catch::Contains("tensor of f32 read as f64"));
+    CHECK(view(static_cast<double*>(nullptr), {4}).empty());
+    CHECK(device_name(Device{DeviceKind::CUDA, 1}) == "cuda:1");
+    CHECK_THROWS(view(data, {2, -3}));
+    CHECK_THROWS(view(data, {1, 1, 1, 1, 1}));  // rank above kMaxRank
+}
+
+TEST_CASE("the memory plan lays out each kind in one aligned buffer", "[core][memory]") {
+    MemoryPlan plan;
+    const PlannedTensor& w = plan.add("w", MemoryKind::Parameters, DType::F32, {3, 5});  // 60 bytes
+    const int64_t w_offset = w.offset;
+    const PlannedTensor& b = plan.add("b", MemoryKind::Parameters, DType::F32, {5});
+    plan.add("m", MemoryKind::OptimizerMoments, DType::F64, {7});
+    CHECK(w_offset == 0);
+    CHECK(b.offset == 64);  // 60 bytes rounded up to the 64-byte line
+    CHECK(plan.bytes(MemoryKind::Parameters) == 128);
+    CHECK(plan.bytes(MemoryKind::OptimizerMoments) == 64);
+    CHECK(plan.bytes(MemoryKind::Activations) == 0);
+    CHECK_THROWS_WITH(plan.add("w", MemoryKind::Gradients, DType::F32, {1}), Catch::Contains("planned twice: w"));
+    CHECK_THROWS_WITH(plan.add("huge", MemoryKind::Scratch, DType::F64, {int64_t(1) << 40, int64_t(1) << 30}),
+                      Catch::Contains("too large"));
+    CHECK_THROWS_WITH(plan.at("nope"), Catch::Contains("no planned tensor named nope"));
+
+    Arena arena(plan, Device{});
+    const TensorView wv = arena.view("w"), bv = arena.view("b"), mv = arena.view("m");
+    CHECK(describe(wv) == "f32[3, 5] on cpu");
+    CHECK(static_cast<char*>(bv.data) - static_cast<char*>(wv.data) == 64);
+    CHECK(reinterpret_cast<uintptr_t>(mv.data) % 64 == 0);
+    for (int64_t i = 0; i < 7; ++i) CHECK(mv.as<double>()[i] == 0.0);  // zero-filled
+}
+
+TEST_CASE("an arena on a CUDA device in a CPU build is a clear error", "[core][memory]") {
+    MemoryPlan plan;
+    plan.add("w", MemoryKind::Parameters, DType::F32, {4});
+    CHECK_THROWS_WITH(Arena(plan, Device{DeviceKind::CUDA, 0}),
+                      Catch::Contains("cuda:0") && Catch::Contains("without the CUDA backend"));
+}
+
+TEST_CASE("parameters and gradients come from one arena", "[core][memory]") {
+    ParamLayout layout;
+    layout.add("a.weight", {3, 3});
+    layout.add("a.bias", {3});
+    Params<float> p;
+    p.allocate(layout);
+    CHECK(p.value.size() == size_t(layout.total()));
+    CHECK(p.grad.size() == size_t(layout.total()));
+    p.value[0] = 2.f;
+    p.grad[1] = 3.f;
+    p.zero_grad();
+    CHECK(p.value[0] == 2.f);
+    CHECK(p.grad[1] == 0.f);
+    CHECK_THROWS_WITH(p.value.assign(std::vector<float>(3)), Catch::Contains("copying 3 values into a buffer of 32"));
+    Params<float> inference;
+    inference.allocate(layout, /*gradients=*/false);
+    CHECK(inference.grad.empty());
+    CHECK(inference.value == std::vector<float>(size_t(layout.total()), 0.f));
+}

@@ -1,0 +1,75 @@
+// The element-wise, gather, log-softmax and loss-sum kernels: fixed values and naive
+// references on random inputs (forward only: none of them has a backward).
+#include <cmath>
+
+#include "kernels/cross_entropy.h"
+#include "kernels/elementwise.h"
+#include "kernels/log_softmax.h"
+#include "support/gradcheck.h"
+
+using namespace deepnet;
+using namespace deepnet::test;
+namespace k = deepnet::kernels::cpu;
+
+TEST_CASE("add, copy, fill, accumulate and axpby", "[kernel][elementwise]") {
+    const int64_t n = 37;  // not a multiple of the vector width
+    const auto a = random_vec(size_t(n), 1), b = random_vec(size_t(n), 2);
+    std::vector<double> y(static_cast<size_t>(n));
+    k::add<double>(y.data(), a.data(), b.data(), n);
+    for (int64_t i = 0; i < n; ++i) REQUIRE(y[size_t(i)] == a[size_t(i)] + b[size_t(i)]);
+    k::copy<double>(y.data(), a.data(), n);
+    REQUIRE(y == a);
+    k::accumulate<double>(y.data(), b.data(), n);
+    for (int64_t i = 0; i < n; ++i) REQUIRE(y[size_t(i)] == a[size_t(i)] + b[size_t(i)]);
+    k::axpby<double>(y.data(), b.data(), 0.25, 0.5, n);
+    for (int64_t i = 0; i < n; ++i)
+        REQUIRE(y[size_t(i)] == 0.5 * (a[size_t(i)] + b[size_t(i)]) + 0.25 * b[size_t(i)]);
+    k::fill<double>(y.data(), -3.5, n);
+    for (double v : y) REQUIRE(v == -3.5);
+}
+
+TEST_CASE("gather_rows picks, repeats and drops rows of every block", "[kernel][elementwise]") {
+    const int64_t blocks = 3, N = 4, C = 5;
+    const auto x = random_vec(size_t(blocks * N * C), 3);
+    const int64_t rows[] = {2, 2, 0};  // row 2 twice, row 0, rows 1 and 3 dropped
+    const int64_t M = 3;
+    std::vector<double> y(size_t(blocks * M * C), 0.0);
+    k::gather_rows<double>(y.data(), x.data(), rows, blocks, M, N, C);
+    for (int64_t b = 0; b < blocks; ++b)
+        for (int64_t m = 0; m < M; ++m)
+            for (int64_t c = 0; c < C; ++c)
+                REQUIRE(y[size_t((b * M + m) * C + c)] == x[size_t((b * N + rows[m]) * C + c)]);
+}
+
+TEST_CASE("log_softmax rows and target log-probabilities match the naive formulas", "[kernel][log_softmax]") {
+    const int64_t N = 3, V = 41;
+    const auto z = random_vec(size_t(N * V), 4, 3.0);
+    std::vector<double> naive(size_t(N * V));
+    for (int64_t n = 0; n < N; ++n) {
+        double s = 0;
+        for (int64_t v = 0; v < V; ++v) s += std::exp(z[size_t(n * V + v)]);
+        for (int64_t v = 0; v < V; ++v) naive[size_t(n * V + v)] = z[size_t(n * V + v)] - std::log(s);
+    }
+    std::vector<double> lp = z;
+    k::log_softmax_forward<double>(lp.data(), N, V);
+    require_close("log_softmax double", lp.data(), naive.data(), size_t(N * V), 1e-13, 1e-13);
+    std::vector<float> lpf(z.begin(), z.end());
+    k::log_softmax_forward<float>(lpf.data(), N, V);
+    const std::vector<double> lpd(lpf.begin(), lpf.end());
+    require_close("log_softmax float", lpd.data(), naive.data(), size_t(N * V), 1e-5, 1e-5);
+
+    const int64_t targets[] = {7, -1, 40};
+    double out[] = {0, 123, 0};  // row 1 is ignored: keeps its value
+    k::target_log_probs<double>(out, z.data(), targets, N, V);
+    CHECK(out[0] == Approx(naive[7]).epsilon(1e-13));
+    CHECK(out[1] == 123);
+    CHECK(out[2] == Approx(naive[size_t(2 * V + 40)]).epsilon(1e-13));
+}
+
+TEST_CASE("loss sums add the rows in order, in double", "[kernel][cross_entropy]") {
+    const float loss[] = {1.5f, 0.25f, 1e8f, -1e8f}, nll[] = {1.f, 2.f, 3.f, 4.f};
+    double sums[2];
+    k::loss_sums<float>(sums, loss, nll, 4);
+    CHECK(sums[0] == 1.75);  // 1.5 + 0.25 + 1e8 - 1e8 in double: nothing lost
+    CHECK(sums[1] == 10.0);
+}
