@@ -1,4 +1,6 @@
-// Typed training options (group "Training"), filled once from the resolved options.
+// Typed training options (group "Training"), filled once from the resolved options. The
+// defaults live in the option table (src/config/options_*.cpp), not here: the zeros below
+// are placeholders that train_config() always overwrites.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +16,7 @@ struct TrainConfig {
     std::string model_path;
     bool no_reload = false;
     int64_t after_epochs = 0, after_batches = 0;
-    double learn_rate = 5e-4;
+    double learn_rate = 0;
     int64_t lr_warmup = 0, lr_decay_inv_sqrt = 0;
     double beta1 = 0.9, beta2 = 0.98, eps = 1e-8, weight_decay = 0;
     double clip_norm = 0;

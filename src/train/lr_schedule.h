@@ -9,7 +9,7 @@
 namespace deepnet {
 
 struct LrSchedule {
-    double learn_rate = 3e-4;
+    double learn_rate = 0;  // the peak: the option learn-rate
     int64_t warmup = 0;
     int64_t decay_inv_sqrt = 0;
 

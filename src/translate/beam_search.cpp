@@ -113,6 +113,38 @@ void keep_best(std::vector<Candidate>& pool, int64_t k, std::vector<double>& sco
     if (int64_t(pool.size()) > k) pool.resize(size_t(k));
 }
 
+// Each sentence keeps its best K - (finished) extensions: </s> finishes a hypothesis, the
+// others continue in `next`, with parent[i] the hypothesis that next[i] extends.
+void advance_beams(const std::vector<Active>& active, const std::vector<Candidate>& row_best,
+                   const std::vector<int64_t>& row_count, int64_t K, int64_t eos_id,
+                   const SearchOptions& opt, std::vector<std::vector<Hypothesis>>& finished,
+                   std::vector<Active>& next, std::vector<int64_t>& parent, std::vector<Candidate>& pool,
+                   std::vector<double>& pool_scores) {
+    const int64_t N = int64_t(active.size());
+    for (int64_t a = 0; a < N;) {  // hypotheses of one sentence are contiguous
+        const int64_t s = active[size_t(a)].sentence;
+        int64_t e = a;
+        pool.clear();
+        for (; e < N && active[size_t(e)].sentence == s; ++e)
+            pool.insert(pool.end(), row_best.begin() + e * K, row_best.begin() + e * K + row_count[size_t(e)]);
+        const int64_t k = K - int64_t(finished[size_t(s)].size());
+        keep_best(pool, k, pool_scores);
+        for (int64_t i = 0; i < std::min<int64_t>(k, int64_t(pool.size())); ++i) {
+            const Candidate& c = pool[size_t(i)];
+            const Active& h = active[size_t(c.hyp)];
+            if (c.token == eos_id) {
+                const int64_t n = int64_t(h.tokens.size());
+                finished[size_t(s)].push_back({h.tokens, c.score, normalized_score(c.score, n, opt.normalize)});
+            } else {
+                next.push_back({s, h.tokens, c.score});
+                next.back().tokens.push_back(c.token);
+                parent.push_back(c.hyp);
+            }
+        }
+        a = e;
+    }
+}
+
 }  // namespace
 
 template <typename T>
@@ -168,30 +200,7 @@ std::vector<std::vector<Hypothesis>> beam_search(IncrementalDecoder<T>& dec,
         }
         std::vector<Active> next;
         parent.clear();
-        for (int64_t a = 0; a < N;) {  // hypotheses of one sentence are contiguous
-            const int64_t s = active[size_t(a)].sentence;
-            int64_t e = a;
-            pool.clear();
-            for (; e < N && active[size_t(e)].sentence == s; ++e)
-                pool.insert(pool.end(), row_best.begin() + e * K,
-                            row_best.begin() + e * K + row_count[size_t(e)]);
-            const int64_t k = K - int64_t(finished[size_t(s)].size());
-            keep_best(pool, k, pool_scores);
-            for (int64_t i = 0; i < std::min<int64_t>(k, int64_t(pool.size())); ++i) {
-                const Candidate& c = pool[size_t(i)];
-                const Active& h = active[size_t(c.hyp)];
-                if (c.token == cfg.eos_id) {
-                    const int64_t n = int64_t(h.tokens.size());
-                    finished[size_t(s)].push_back(
-                        {h.tokens, c.score, normalized_score(c.score, n, opt.normalize)});
-                } else {
-                    next.push_back({s, h.tokens, c.score});
-                    next.back().tokens.push_back(c.token);
-                    parent.push_back(c.hyp);
-                }
-            }
-            a = e;
-        }
+        advance_beams(active, row_best, row_count, K, cfg.eos_id, opt, finished, next, parent, pool, pool_scores);
         if (!next.empty()) dec.reorder(parent);
         active.swap(next);
     }

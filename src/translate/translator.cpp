@@ -65,7 +65,8 @@ std::vector<std::vector<Hypothesis>> translate_ids_parallel(const Transformer<T>
     std::vector<std::unique_ptr<IncrementalDecoder<T>>> decoders;
     for (int64_t w = 0; w < workers; ++w) decoders.push_back(std::make_unique<IncrementalDecoder<T>>(model));
     std::exception_ptr error;
-    // Inside this region the kernels' own OpenMP loops and OpenBLAS run on one thread each.
+    // Inside this region the kernels' own OpenMP loops (nested) and oneDNN's GEMMs run on one
+    // thread each: one decoder per thread.
 #pragma omp parallel for num_threads(int(workers)) schedule(dynamic, 1)
     for (size_t k = 0; k < batches.size(); ++k) {
         if (opt.stop && opt.stop()) continue;
