@@ -15,10 +15,10 @@ enum class ActKind { ReLU, GELU };
 namespace deepnet::kernels::cpu {
 
 template <typename T>
-void activation_forward(T* h, const T* a, int64_t n, ActKind kind);
+void activation_forward(T* h, const T* a, ActKind kind, int64_t n);
 
 template <typename T>
-void activation_backward(T* da, const T* dh, const T* a, int64_t n, ActKind kind);
+void activation_backward(T* da, const T* dh, const T* a, ActKind kind, int64_t n);
 
 }  // namespace deepnet::kernels::cpu
 
@@ -28,10 +28,9 @@ namespace deepnet::kernels::cuda {
 
 // ---- activation: relu / exact gelu, see kernels/activation.h -----------------------------
 template <typename T>
-void activation_forward(T* h, const T* a, int64_t n, ActKind kind, cudaStream_t stream);
+void activation_forward(T* h, const T* a, ActKind kind, int64_t n, cudaStream_t stream);
 // da = dh * act'(a) (=); da may alias dh.
 template <typename T>
-void activation_backward(T* da, const T* dh, const T* a, int64_t n, ActKind kind,
-                         cudaStream_t stream);
+void activation_backward(T* da, const T* dh, const T* a, ActKind kind, int64_t n, cudaStream_t stream);
 
 }  // namespace deepnet::kernels::cuda

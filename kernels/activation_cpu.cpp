@@ -6,7 +6,7 @@
 namespace deepnet::kernels::cpu {
 
 template <typename T>
-void activation_forward(T* h, const T* a, int64_t n, ActKind kind) {
+void activation_forward(T* h, const T* a, ActKind kind, int64_t n) {
     if (kind == ActKind::ReLU) {
 #pragma omp parallel for simd schedule(static)
         for (int64_t i = 0; i < n; ++i) h[i] = a[i] > T(0) ? a[i] : T(0);
@@ -18,7 +18,7 @@ void activation_forward(T* h, const T* a, int64_t n, ActKind kind) {
 }
 
 template <typename T>
-void activation_backward(T* da, const T* dh, const T* a, int64_t n, ActKind kind) {
+void activation_backward(T* da, const T* dh, const T* a, ActKind kind, int64_t n) {
     if (kind == ActKind::ReLU) {
 #pragma omp parallel for simd schedule(static)
         for (int64_t i = 0; i < n; ++i) da[i] = a[i] > T(0) ? dh[i] : T(0);
@@ -35,10 +35,9 @@ void activation_backward(T* da, const T* dh, const T* a, int64_t n, ActKind kind
     }
 }
 
-template void activation_forward<float>(float*, const float*, int64_t, ActKind);
-template void activation_forward<double>(double*, const double*, int64_t, ActKind);
-template void activation_backward<float>(float*, const float*, const float*, int64_t, ActKind);
-template void activation_backward<double>(double*, const double*, const double*, int64_t,
-                                          ActKind);
+template void activation_forward<float>(float*, const float*, ActKind, int64_t);
+template void activation_forward<double>(double*, const double*, ActKind, int64_t);
+template void activation_backward<float>(float*, const float*, const float*, ActKind, int64_t);
+template void activation_backward<double>(double*, const double*, const double*, ActKind, int64_t);
 
 }  // namespace deepnet::kernels::cpu

@@ -75,21 +75,18 @@ void launch(T* out, const T* dh, const T* a, int64_t n, ActKind kind, cudaStream
 }  // namespace
 
 template <typename T>
-void activation_forward(T* h, const T* a, int64_t n, ActKind kind, cudaStream_t stream) {
+void activation_forward(T* h, const T* a, ActKind kind, int64_t n, cudaStream_t stream) {
     launch<T>(h, nullptr, a, n, kind, stream);
 }
 
 template <typename T>
-void activation_backward(T* da, const T* dh, const T* a, int64_t n, ActKind kind,
-                         cudaStream_t stream) {
+void activation_backward(T* da, const T* dh, const T* a, ActKind kind, int64_t n, cudaStream_t stream) {
     launch<T>(da, dh, a, n, kind, stream);
 }
 
-template void activation_forward<float>(float*, const float*, int64_t, ActKind, cudaStream_t);
-template void activation_forward<bf16>(bf16*, const bf16*, int64_t, ActKind, cudaStream_t);
-template void activation_backward<float>(float*, const float*, const float*, int64_t, ActKind,
-                                         cudaStream_t);
-template void activation_backward<bf16>(bf16*, const bf16*, const bf16*, int64_t, ActKind,
-                                        cudaStream_t);
+template void activation_forward<float>(float*, const float*, ActKind, int64_t, cudaStream_t);
+template void activation_forward<bf16>(bf16*, const bf16*, ActKind, int64_t, cudaStream_t);
+template void activation_backward<float>(float*, const float*, const float*, ActKind, int64_t, cudaStream_t);
+template void activation_backward<bf16>(bf16*, const bf16*, const bf16*, ActKind, int64_t, cudaStream_t);
 
 }  // namespace deepnet::kernels::cuda

@@ -16,7 +16,7 @@ struct AdamParams {
 };
 
 template <typename T>
-void adamw_update(T* p, const T* g, T* m, T* v, int64_t n, const AdamParams& a);
+void adamw_update(T* p, const T* g, T* m, T* v, const AdamParams& a, int64_t n);
 
 // sum of squares of x (n), accumulated in double: the global gradient norm is its sqrt.
 template <typename T>
@@ -33,8 +33,7 @@ namespace deepnet::kernels::cuda {
 // bf16(p) after the update: the compute copy of mixed precision. dev_scale (nullable) is an
 // extra gradient factor read on the device (e.g. the clipping factor), so clipping needs no
 // host round trip.
-void adamw_update(float* p, const float* g, float* m, float* v, int64_t n, const cpu::AdamParams& a,
-                  bf16* p_bf16, const float* dev_scale, cudaStream_t stream);
+void adamw_update(float* p, const float* g, float* m, float* v, const cpu::AdamParams& a, bf16* p_bf16, const float* dev_scale, int64_t n, cudaStream_t stream);
 
 // *out (device, fp64) = sum of x^2, deterministic (fixed grid, fixed-order reduction).
 // scratch: sum_squares_scratch_doubles() doubles.

@@ -7,7 +7,7 @@
 namespace deepnet::kernels::cpu {
 
 template <typename T>
-void adamw_update(T* p, const T* g, T* m, T* v, int64_t n, const AdamParams& a) {
+void adamw_update(T* p, const T* g, T* m, T* v, const AdamParams& a, int64_t n) {
     const T b1 = T(a.beta1), b2 = T(a.beta2), eps = T(a.eps), gs = T(a.grad_scale);
     const T lr = T(a.lr), decay = T(1.0 - a.lr * a.weight_decay);
     const T c1 = T(1.0 / (1.0 - std::pow(a.beta1, double(a.step))));
@@ -48,10 +48,8 @@ double sum_squares(const T* x, int64_t n) {
     return s;
 }
 
-template void adamw_update<float>(float*, const float*, float*, float*, int64_t,
-                                  const AdamParams&);
-template void adamw_update<double>(double*, const double*, double*, double*, int64_t,
-                                   const AdamParams&);
+template void adamw_update<float>(float*, const float*, float*, float*, const AdamParams&, int64_t);
+template void adamw_update<double>(double*, const double*, double*, double*, const AdamParams&, int64_t);
 template double sum_squares<float>(const float*, int64_t);
 template double sum_squares<double>(const double*, int64_t);
 

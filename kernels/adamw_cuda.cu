@@ -89,8 +89,7 @@ unsigned grid_for(int64_t work) {
 
 }  // namespace
 
-void adamw_update(float* p, const float* g, float* m, float* v, int64_t n, const cpu::AdamParams& a,
-                  bf16* p_bf16, const float* dev_scale, cudaStream_t stream) {
+void adamw_update(float* p, const float* g, float* m, float* v, const cpu::AdamParams& a, bf16* p_bf16, const float* dev_scale, int64_t n, cudaStream_t stream) {
     if (n <= 0) return;
     AdamScalars s;
     s.b1 = float(a.beta1);

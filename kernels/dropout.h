@@ -10,10 +10,10 @@
 namespace deepnet::kernels::cpu {
 
 template <typename T>
-void dropout_forward(T* y, const T* x, int64_t n, T p, uint64_t key);
+void dropout_forward(T* y, const T* x, T p, uint64_t key, int64_t n);
 
 template <typename T>
-void dropout_backward(T* dx, const T* dy, int64_t n, T p, uint64_t key);
+void dropout_backward(T* dx, const T* dy, T p, uint64_t key, int64_t n);
 
 }  // namespace deepnet::kernels::cpu
 
@@ -24,8 +24,8 @@ namespace deepnet::kernels::cuda {
 // ---- dropout: y = x * keep(i) / (1 - p), keep(i) = uniform01(key, i) >= p ----------------
 // The mask is the CPU's bit for bit (kernels/counter_rng.h). In place allowed.
 template <typename T>
-void dropout_forward(T* y, const T* x, int64_t n, float p, uint64_t key, cudaStream_t stream);
+void dropout_forward(T* y, const T* x, float p, uint64_t key, int64_t n, cudaStream_t stream);
 template <typename T>
-void dropout_backward(T* dx, const T* dy, int64_t n, float p, uint64_t key, cudaStream_t stream);
+void dropout_backward(T* dx, const T* dy, float p, uint64_t key, int64_t n, cudaStream_t stream);
 
 }  // namespace deepnet::kernels::cuda

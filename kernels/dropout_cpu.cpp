@@ -6,7 +6,7 @@
 namespace deepnet::kernels::cpu {
 
 template <typename T>
-void dropout_forward(T* y, const T* x, int64_t n, T p, uint64_t key) {
+void dropout_forward(T* y, const T* x, T p, uint64_t key, int64_t n) {
     if (p <= T(0)) {
         if (y != x)
             for (int64_t i = 0; i < n; ++i) y[i] = x[i];
@@ -19,13 +19,13 @@ void dropout_forward(T* y, const T* x, int64_t n, T p, uint64_t key) {
 }
 
 template <typename T>
-void dropout_backward(T* dx, const T* dy, int64_t n, T p, uint64_t key) {
-    dropout_forward(dx, dy, n, p, key);
+void dropout_backward(T* dx, const T* dy, T p, uint64_t key, int64_t n) {
+    dropout_forward(dx, dy, p, key, n);
 }
 
-template void dropout_forward<float>(float*, const float*, int64_t, float, uint64_t);
-template void dropout_forward<double>(double*, const double*, int64_t, double, uint64_t);
-template void dropout_backward<float>(float*, const float*, int64_t, float, uint64_t);
-template void dropout_backward<double>(double*, const double*, int64_t, double, uint64_t);
+template void dropout_forward<float>(float*, const float*, float, uint64_t, int64_t);
+template void dropout_forward<double>(double*, const double*, double, uint64_t, int64_t);
+template void dropout_backward<float>(float*, const float*, float, uint64_t, int64_t);
+template void dropout_backward<double>(double*, const double*, double, uint64_t, int64_t);
 
 }  // namespace deepnet::kernels::cpu

@@ -66,18 +66,18 @@ void launch(T* y, const T* x, int64_t n, float p, uint64_t key, cudaStream_t str
 }  // namespace
 
 template <typename T>
-void dropout_forward(T* y, const T* x, int64_t n, float p, uint64_t key, cudaStream_t stream) {
+void dropout_forward(T* y, const T* x, float p, uint64_t key, int64_t n, cudaStream_t stream) {
     launch(y, x, n, p, key, stream);
 }
 
 template <typename T>
-void dropout_backward(T* dx, const T* dy, int64_t n, float p, uint64_t key, cudaStream_t stream) {
+void dropout_backward(T* dx, const T* dy, float p, uint64_t key, int64_t n, cudaStream_t stream) {
     launch(dx, dy, n, p, key, stream);
 }
 
-template void dropout_forward<float>(float*, const float*, int64_t, float, uint64_t, cudaStream_t);
-template void dropout_forward<bf16>(bf16*, const bf16*, int64_t, float, uint64_t, cudaStream_t);
-template void dropout_backward<float>(float*, const float*, int64_t, float, uint64_t, cudaStream_t);
-template void dropout_backward<bf16>(bf16*, const bf16*, int64_t, float, uint64_t, cudaStream_t);
+template void dropout_forward<float>(float*, const float*, float, uint64_t, int64_t, cudaStream_t);
+template void dropout_forward<bf16>(bf16*, const bf16*, float, uint64_t, int64_t, cudaStream_t);
+template void dropout_backward<float>(float*, const float*, float, uint64_t, int64_t, cudaStream_t);
+template void dropout_backward<bf16>(bf16*, const bf16*, float, uint64_t, int64_t, cudaStream_t);
 
 }  // namespace deepnet::kernels::cuda

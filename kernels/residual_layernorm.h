@@ -13,8 +13,7 @@
 namespace deepnet::kernels::cpu {
 
 template <typename T>
-void residual_layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* f, const T* gamma,
-                                const T* beta, T alpha, int64_t N, int64_t C, T eps);
+void residual_layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* f, const T* gamma, const T* beta, T alpha, T eps, int64_t N, int64_t C);
 
 template <typename T>
 void residual_layernorm_backward(T* dx, T* df, T* dgamma, T* dbeta, const T* dy, const T* x,
@@ -32,9 +31,7 @@ namespace deepnet::kernels::cuda {
 // y may alias x. Warp per row when C <= 1024 and rows are 16-byte aligned; else block per
 // row with the row in shared memory (C up to the device's shared-memory limit / 16).
 template <typename T>
-void residual_layernorm_forward(T* y, float* mean, float* rstd, const T* x, const T* f,
-                                const T* gamma, const T* beta, float alpha, int64_t N, int64_t C,
-                                float eps, cudaStream_t stream);
+void residual_layernorm_forward(T* y, float* mean, float* rstd, const T* x, const T* f, const T* gamma, const T* beta, float alpha, float eps, int64_t N, int64_t C, cudaStream_t stream);
 
 // Backward: dx = alpha * dz (=), df = dz (=, skipped when null), dgamma, dbeta (fp32, +=).
 // dx or df may alias dy. Deterministic: per-block partial sums of dgamma/dbeta go to

@@ -11,8 +11,7 @@
 namespace deepnet::kernels::cpu {
 
 template <typename T>
-void residual_layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* f, const T* gamma,
-                                const T* beta, T alpha, int64_t N, int64_t C, T eps) {
+void residual_layernorm_forward(T* y, T* mean, T* rstd, const T* x, const T* f, const T* gamma, const T* beta, T alpha, T eps, int64_t N, int64_t C) {
 #pragma omp parallel for schedule(static)
     for (int64_t n = 0; n < N; ++n) {
         const T* xr = x + n * C;
@@ -91,8 +90,8 @@ void residual_layernorm_backward(T* dx, T* df, T* dgamma, T* dbeta, const T* dy,
 }
 
 #define DEEPNET_INSTANTIATE(T)                                                                \
-    template void residual_layernorm_forward<T>(T*, T*, T*, const T*, const T*, const T*,      \
-                                                const T*, T, int64_t, int64_t, T);            \
+    template void residual_layernorm_forward<T>(T*, T*, T*, const T*, const T*, const T*, \
+                                                const T*, T, T, int64_t, int64_t);            \
     template void residual_layernorm_backward<T>(T*, T*, T*, T*, const T*, const T*, const T*, \
                                                  const T*, const T*, const T*, T, int64_t,    \
                                                  int64_t);

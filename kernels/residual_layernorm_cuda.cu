@@ -350,9 +350,7 @@ bool vectorisable(int64_t C, std::initializer_list<const void*> ptrs) {
 }  // namespace
 
 template <typename T>
-void residual_layernorm_forward(T* y, float* mean, float* rstd, const T* x, const T* f,
-                                const T* gamma, const T* beta, float alpha, int64_t N, int64_t C,
-                                float eps, cudaStream_t stream) {
+void residual_layernorm_forward(T* y, float* mean, float* rstd, const T* x, const T* f, const T* gamma, const T* beta, float alpha, float eps, int64_t N, int64_t C, cudaStream_t stream) {
     if (N <= 0 || C <= 0) return;
     constexpr int VW = kVec<T>;
     const bool vec = vectorisable<T>(C, {y, x, f, gamma, beta});
@@ -408,7 +406,7 @@ void residual_layernorm_backward(T* dx, T* df, float* dgamma, float* dbeta, cons
 
 #define DEEPNET_INSTANTIATE(T)                                                                    \
     template void residual_layernorm_forward<T>(T*, float*, float*, const T*, const T*, const T*, \
-                                                const T*, float, int64_t, int64_t, float,         \
+                                                const T*, float, float, int64_t, int64_t, \
                                                 cudaStream_t);                                    \
     template void residual_layernorm_backward<T>(T*, T*, float*, float*, const T*, const T*,      \
                                                  const T*, const T*, const float*, const float*,  \

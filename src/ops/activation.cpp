@@ -10,7 +10,7 @@ void activation_forward(const Context& ctx, const TensorView& h, const TensorVie
     detail::check_values(ctx, "activation_forward", a.dtype, {{h, "h", {n}}, {a, "a", {n}}});
     detail::on_device(ctx, "activation_forward", a.dtype, [&](auto t) {
         using T = decltype(t);
-        kernels::cpu::activation_forward<T>(h.as<T>(), a.as<T>(), n, kind);
+        kernels::cpu::activation_forward<T>(h.as<T>(), a.as<T>(), kind, n);
     });
 }
 
@@ -21,7 +21,7 @@ void activation_backward(const Context& ctx, const TensorView& da, const TensorV
                          {{da, "da", {n}}, {dh, "dh", {n}}, {a, "a", {n}}});
     detail::on_device(ctx, "activation_backward", a.dtype, [&](auto t) {
         using T = decltype(t);
-        kernels::cpu::activation_backward<T>(da.as<T>(), dh.as<T>(), a.as<T>(), n, kind);
+        kernels::cpu::activation_backward<T>(da.as<T>(), dh.as<T>(), a.as<T>(), kind, n);
     });
 }
 

@@ -17,7 +17,7 @@ void adamw_update(const Context& ctx, const TensorView& p, const TensorView& g, 
     const kernels::cpu::AdamParams a{lr, cfg.beta1, cfg.beta2, cfg.eps, cfg.weight_decay, grad_scale, step};
     detail::on_device(ctx, "adamw_update", p.dtype, [&](auto t) {
         using T = decltype(t);
-        kernels::cpu::adamw_update<T>(p.as<T>(), g.as<T>(), m.as<T>(), v.as<T>(), n, a);
+        kernels::cpu::adamw_update<T>(p.as<T>(), g.as<T>(), m.as<T>(), v.as<T>(), a, n);
     });
 }
 

@@ -11,7 +11,7 @@ void dropout_forward(const Context& ctx, const TensorView& y, const TensorView& 
     detail::check_values(ctx, "dropout_forward", x.dtype, {{y, "y", {n}}, {x, "x", {n}}});
     detail::on_device(ctx, "dropout_forward", x.dtype, [&](auto t) {
         using T = decltype(t);
-        kernels::cpu::dropout_forward<T>(y.as<T>(), x.as<T>(), n, T(p), key);
+        kernels::cpu::dropout_forward<T>(y.as<T>(), x.as<T>(), T(p), key, n);
     });
 }
 
@@ -20,7 +20,7 @@ void dropout_backward(const Context& ctx, const TensorView& dx, const TensorView
     detail::check_values(ctx, "dropout_backward", dy.dtype, {{dx, "dx", {n}}, {dy, "dy", {n}}});
     detail::on_device(ctx, "dropout_backward", dy.dtype, [&](auto t) {
         using T = decltype(t);
-        kernels::cpu::dropout_backward<T>(dx.as<T>(), dy.as<T>(), n, T(p), key);
+        kernels::cpu::dropout_backward<T>(dx.as<T>(), dy.as<T>(), T(p), key, n);
     });
 }
 

@@ -16,9 +16,7 @@ void residual_layernorm_forward(const Context& ctx, const TensorView& y, const T
                           {f, "f", {N, C}, true}, {gamma, "gamma", {C}}, {beta, "beta", {C}}});
     detail::on_device(ctx, "residual_layernorm_forward", x.dtype, [&](auto t) {
         using T = decltype(t);
-        kernels::cpu::residual_layernorm_forward<T>(y.as<T>(), mean.as<T>(), rstd.as<T>(), x.as<T>(),
-                                                    f.as<T>(), gamma.as<T>(), beta.as<T>(), T(alpha),
-                                                    N, C, T(eps));
+        kernels::cpu::residual_layernorm_forward<T>(y.as<T>(), mean.as<T>(), rstd.as<T>(), x.as<T>(), f.as<T>(), gamma.as<T>(), beta.as<T>(), T(alpha), T(eps), N, C);
     });
 }
 

@@ -5,14 +5,28 @@
 
 namespace deepnet {
 
+void WeightAverage::allocate(int64_t n, const Device& device) {
+    MemoryPlan plan;
+    plan.add("ema", MemoryKind::Parameters, DType::F32, {n});
+    arena_ = std::make_unique<Arena>(std::move(plan), device);
+    ema_ = FlatView<float>(arena_->view("ema").as<float>(), n);
+}
+
+void WeightAverage::load(const std::vector<float>& values) {
+    if (values.empty()) return;
+    allocate(int64_t(values.size()), Device{});
+    ema_.assign(values);
+}
+
 void WeightAverage::update(FlatView<float> p) {
     if (!enabled()) return;
+    const int64_t n = int64_t(p.size());
+    const Context ctx;  // the CPU path; the GPU path passes the model's context
     if (ema_.size() != p.size()) {
-        ema_ = p.to_vector();
+        allocate(n, ctx.device);
+        ops::copy(ctx, view(ema_.data(), {n}), view(p.data(), {n}));
         return;
     }
-    const Context ctx;  // the average lives on the host
-    const int64_t n = int64_t(p.size());
     // The float factors of the old loop, so averages repeat bitwise across versions.
     ops::axpby(ctx, view(ema_.data(), {n}), view(p.data(), {n}), double(float(factor_)),
                double(1.0f - float(factor_)));

@@ -1,9 +1,10 @@
 // Exponential moving average of the weights (Marian's exponential-smoothing):
 //   ema = (1 - a) * ema + a * params after every update; validation and saved models use ema.
+// The average is one planned buffer (kind Parameters) on the parameters' device.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "src/core/param_store.h"
@@ -16,12 +17,16 @@ public:
     bool enabled() const { return factor_ > 0; }
     // The first call copies the weights.
     void update(FlatView<float> params);
-    const std::vector<float>& values() const { return ema_; }
-    std::vector<float>& values() { return ema_; }
+    // Resume: the saved average (empty: the next update starts it afresh).
+    void load(const std::vector<float>& values);
+    FlatView<float> values() const { return ema_; }
 
 private:
+    void allocate(int64_t n, const Device& device);
+
     double factor_;
-    std::vector<float> ema_;
+    std::unique_ptr<Arena> arena_;
+    FlatView<float> ema_;
 };
 
 }  // namespace deepnet

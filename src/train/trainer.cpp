@@ -197,7 +197,7 @@ void TrainingSession::prepare() {
         moments_m = std::move(loaded.adam_m);
         moments_v = std::move(loaded.adam_v);
         opt_.set_steps(loaded.progress.updates - loaded.progress.skipped_updates);
-        ema_.values() = std::move(loaded.ema);
+        ema_.load(loaded.ema);
         state_.progress = loaded.progress;
         DEEPNET_USER_CHECK(loaded.progress.data_fingerprint == 0 ||  // 0: not recorded
                                loaded.progress.data_fingerprint == data_->train->fingerprint(),
@@ -330,7 +330,7 @@ bool TrainingSession::validate_now() {
     std::vector<float> backup;
     if (ema_.enabled()) {  // validate the averaged weights
         backup = model_->params().value.to_vector();
-        model_->params().value.assign(ema_.values());
+        model_->params().value.assign(ema_.values().to_vector());
     }
     ValidationOptions vo;
     vo.metrics = cfg_.valid_metrics;
@@ -390,7 +390,7 @@ void TrainingSession::write_checkpoint(const std::string& why, std::vector<float
     state_.params = model_->params().value.to_vector();
     state_.adam_m = dp_.sharded() ? std::move(adam_m) : opt_.m().to_vector();
     state_.adam_v = dp_.sharded() ? std::move(adam_v) : opt_.v().to_vector();
-    state_.ema = ema_.values();
+    state_.ema = ema_.values().to_vector();
     save_train_state(train_state_path(cfg_.model_path), model_->spec().layout, state_);
     keep_last_checkpoints(cfg_.model_path, state_.progress.updates, cfg_.keep_checkpoints);
     state_.params.clear();

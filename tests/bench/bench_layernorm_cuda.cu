@@ -112,8 +112,7 @@ void bench(int64_t N, int64_t C, int repeats, size_t l2_bytes, std::vector<Row>&
     const double bwd_bytes = 5 * nc * s + C * s + 8.0 * N + 2 * C * 4.0 * 2;
     const double fwd_ms = median_ms(repeats, [&](int i) {
         const int64_t o = int64_t(i % sets) * nc, r = int64_t(i % sets) * N;
-        kc::residual_layernorm_forward<T>(y + o, mean + r, rstd + r, x + o, f + o, gamma, beta,
-                                          alpha, N, C, eps, nullptr);
+        kc::residual_layernorm_forward<T>(y + o, mean + r, rstd + r, x + o, f + o, gamma, beta, alpha, eps, N, C, nullptr);
     });
     const double bwd_ms = median_ms(repeats, [&](int i) {
         const int64_t o = int64_t(i % sets) * nc, r = int64_t(i % sets) * N;

@@ -25,9 +25,8 @@ TEST_CASE("cuda adamw matches the CPU", "[cuda][adamw]") {
                 a.step = step;
                 k::cpu::AdamParams ref = a;
                 if (device_scale) ref.grad_scale = 0.5;
-                k::cpu::adamw_update<double>(p.data(), g.d.data(), m.data(), v.data(), n, ref);
-                k::cuda::adamw_update(gp.get(), gg.get(), gm.get(), gv.get(), n, a, gpb.get(),
-                                      device_scale ? gscale.get() : nullptr, nullptr);
+                k::cpu::adamw_update<double>(p.data(), g.d.data(), m.data(), v.data(), ref, n);
+                k::cuda::adamw_update(gp.get(), gg.get(), gm.get(), gv.get(), a, gpb.get(), device_scale ? gscale.get() : nullptr, n, nullptr);
             }
             const auto pg = gp.download();
             CHECK_CLOSE("p", to_doubles(pg), p, rel_tol(p, 1e-6, 1e-6));

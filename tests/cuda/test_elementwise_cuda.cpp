@@ -19,7 +19,7 @@ template <typename T>
 std::vector<T> cpu_dropout(const std::vector<T>& x, float p, uint64_t key) {
     std::vector<float> xf(x.size()), y(x.size());
     for (size_t i = 0; i < x.size(); ++i) xf[i] = float(to_double(x[i]));
-    k::cpu::dropout_forward<float>(y.data(), xf.data(), int64_t(x.size()), p, key);
+    k::cpu::dropout_forward<float>(y.data(), xf.data(), p, key, int64_t(x.size()));
     std::vector<T> out(x.size());
     for (size_t i = 0; i < x.size(); ++i) out[i] = to_storage<T>(y[i]);
     return out;
@@ -34,11 +34,11 @@ void check_dropout(int64_t n, float p, int64_t offset, std::mt19937_64& rng) {
     std::vector<T> xs(static_cast<size_t>(offset), to_storage<T>(0.0));
     xs.insert(xs.end(), x.s.begin(), x.s.end());
     Dev<T> gx(xs), gy(n + offset);
-    k::cuda::dropout_forward<T>(gy.get() + offset, gx.get() + offset, n, p, key, nullptr);
+    k::cuda::dropout_forward<T>(gy.get() + offset, gx.get() + offset, p, key, n, nullptr);
     auto y = gy.download();
     y.erase(y.begin(), y.begin() + offset);
     check_same_bits("dropout forward", y, expect);
-    k::cuda::dropout_backward<T>(gx.get() + offset, gx.get() + offset, n, p, key, nullptr);
+    k::cuda::dropout_backward<T>(gx.get() + offset, gx.get() + offset, p, key, n, nullptr);
     auto d = gx.download();  // in place
     d.erase(d.begin(), d.begin() + offset);
     check_same_bits("dropout backward in place", d, expect);
@@ -49,11 +49,11 @@ void check_activation(int64_t n, k::ActKind kind, std::mt19937_64& rng) {
     INFO(type_name(T{}) << " n=" << n << (kind == k::ActKind::GELU ? " gelu" : " relu"));
     const auto a = random_inputs<T>(n, rng, 0.01, 4.0), dh = random_inputs<T>(n, rng);
     std::vector<double> h(static_cast<size_t>(n)), da(static_cast<size_t>(n));
-    k::cpu::activation_forward<double>(h.data(), a.d.data(), n, kind);
-    k::cpu::activation_backward<double>(da.data(), dh.d.data(), a.d.data(), n, kind);
+    k::cpu::activation_forward<double>(h.data(), a.d.data(), kind, n);
+    k::cpu::activation_backward<double>(da.data(), dh.d.data(), a.d.data(), kind, n);
     Dev<T> ga(a.s), gh(n), gdh(dh.s);
-    k::cuda::activation_forward<T>(gh.get(), ga.get(), n, kind, nullptr);
-    k::cuda::activation_backward<T>(gdh.get(), gdh.get(), ga.get(), n, kind, nullptr);
+    k::cuda::activation_forward<T>(gh.get(), ga.get(), kind, n, nullptr);
+    k::cuda::activation_backward<T>(gdh.get(), gdh.get(), ga.get(), kind, n, nullptr);
     const bool exact = kind == k::ActKind::ReLU;
     const Tol tol = std::is_same_v<T, float> ? Tol{exact ? 0.0 : 1e-6, exact ? 0.0 : 1e-5}
                                              : Tol{exact ? 0.0 : 1e-3, exact ? 0.0 : 1e-2};

@@ -39,17 +39,13 @@ struct Inputs {
 template <typename T>
 void check_forward(int64_t N, int64_t C, const Inputs<T>& in, int64_t x_offset = 0) {
     std::vector<double> y(N * C), mean(N), rstd(N);
-    k::cpu::residual_layernorm_forward<double>(y.data(), mean.data(), rstd.data(), in.x.d.data(),
-                                               in.fd(), in.gamma.d.data(), in.beta.d.data(),
-                                               in.alpha, N, C, double(kEps));
+    k::cpu::residual_layernorm_forward<double>(y.data(), mean.data(), rstd.data(), in.x.d.data(), in.fd(), in.gamma.d.data(), in.beta.d.data(), in.alpha, double(kEps), N, C);
     // x_offset > 0 shifts x by that many elements: rows lose their 16-byte alignment.
     std::vector<T> xs(static_cast<size_t>(x_offset), to_storage<T>(0.0));
     xs.insert(xs.end(), in.x.s.begin(), in.x.s.end());
     Dev<T> gx(xs), gf(in.f.s), gg(in.gamma.s), gb(in.beta.s), gy(N * C);
     Dev<float> gm(N), gr(N);
-    k::cuda::residual_layernorm_forward<T>(gy.get(), gm.get(), gr.get(), gx.get() + x_offset,
-                                           in.with_f ? gf.get() : nullptr, gg.get(), gb.get(),
-                                           in.alpha, N, C, kEps, nullptr);
+    k::cuda::residual_layernorm_forward<T>(gy.get(), gm.get(), gr.get(), gx.get() + x_offset, in.with_f ? gf.get() : nullptr, gg.get(), gb.get(), in.alpha, kEps, N, C, nullptr);
     CHECK_CLOSE("y", download_d(gy), y, out_tol<T>(y));
     CHECK_CLOSE("mean", download_d(gm), mean, rel_tol(mean, 1e-5, 1e-5));
     CHECK_CLOSE("rstd", download_d(gr), rstd, (Tol{0, 1e-4}));
@@ -58,9 +54,7 @@ void check_forward(int64_t N, int64_t C, const Inputs<T>& in, int64_t x_offset =
 template <typename T>
 void check_backward(int64_t N, int64_t C, const Inputs<T>& in, std::mt19937_64& rng) {
     std::vector<double> y(N * C), mean(N), rstd(N);
-    k::cpu::residual_layernorm_forward<double>(y.data(), mean.data(), rstd.data(), in.x.d.data(),
-                                               in.fd(), in.gamma.d.data(), in.beta.d.data(),
-                                               in.alpha, N, C, double(kEps));
+    k::cpu::residual_layernorm_forward<double>(y.data(), mean.data(), rstd.data(), in.x.d.data(), in.fd(), in.gamma.d.data(), in.beta.d.data(), in.alpha, double(kEps), N, C);
     // The GPU gets the statistics in fp32, as its forward saves them; the reference uses the
     // same rounded values.
     std::vector<float> mean_f(mean.begin(), mean.end()), rstd_f(rstd.begin(), rstd.end());

@@ -13,10 +13,10 @@ using deepnet::kernels::ActKind;
 TEST_CASE("activation values", "[kernel][activation]") {
     const double a[] = {-2, -0.5, 0.5, 2};
     double h[4];
-    k::activation_forward<double>(h, a, 4, ActKind::ReLU);
+    k::activation_forward<double>(h, a, ActKind::ReLU, 4);
     const double relu[] = {0, 0, 0.5, 2};
     require_close("relu", h, relu, 4, 0, 1e-15);
-    k::activation_forward<double>(h, a, 4, ActKind::GELU);
+    k::activation_forward<double>(h, a, ActKind::GELU, 4);
     // x * Phi(x): Phi(-2)=0.0227501319, Phi(-0.5)=0.3085375387
     const double gelu[] = {-2 * 0.0227501319481792, -0.5 * 0.3085375387259869,
                            0.5 * 0.6914624612740131, 2 * 0.9772498680518208};
@@ -31,13 +31,13 @@ TEST_CASE("activation backward matches finite differences", "[kernel][activation
         const auto r = random_vec(50, 32);
         auto loss = [&] {
             std::vector<double> h(50);
-            k::activation_forward<double>(h.data(), a.data(), 50, kind);
+            k::activation_forward<double>(h.data(), a.data(), kind, 50);
             double s = 0;
             for (size_t i = 0; i < h.size(); ++i) s += r[i] * h[i];
             return s;
         };
         std::vector<double> da(50);
-        k::activation_backward<double>(da.data(), r.data(), a.data(), 50, kind);
+        k::activation_backward<double>(da.data(), r.data(), a.data(), kind, 50);
         check_gradient(kind == ActKind::ReLU ? "relu" : "gelu", loss, a.data(), da.data(), 50);
     }
 }
@@ -45,16 +45,16 @@ TEST_CASE("activation backward matches finite differences", "[kernel][activation
 TEST_CASE("dropout keeps the expected fraction, scales, and replays its mask", "[kernel][dropout]") {
     const int64_t n = 100000;
     std::vector<float> x(n, 1.0f), y(n), dx(n);
-    k::dropout_forward<float>(y.data(), x.data(), n, 0.25f, 1234);
+    k::dropout_forward<float>(y.data(), x.data(), 0.25f, 1234, n);
     int64_t kept = 0;
     for (float v : y) {
         REQUIRE((v == 0.0f || v == Approx(1.0f / 0.75f)));
         kept += v != 0.0f;
     }
     REQUIRE(double(kept) / n == Approx(0.75).margin(0.01));
-    k::dropout_backward<float>(dx.data(), x.data(), n, 0.25f, 1234);
+    k::dropout_backward<float>(dx.data(), x.data(), 0.25f, 1234, n);
     for (int64_t i = 0; i < n; ++i) REQUIRE(dx[i] == y[i]);
-    k::dropout_forward<float>(dx.data(), x.data(), n, 0.25f, 1235);
+    k::dropout_forward<float>(dx.data(), x.data(), 0.25f, 1235, n);
     int64_t same = 0;
     for (int64_t i = 0; i < n; ++i) same += dx[i] == y[i];
     REQUIRE(same < n);  // another key, another mask

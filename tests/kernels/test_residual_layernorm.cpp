@@ -12,8 +12,7 @@ TEST_CASE("residual_layernorm normalises alpha*x + f", "[kernel][residual_layern
     auto x = random_vec(N * C, 1), f = random_vec(N * C, 2);
     std::vector<double> gamma(C, 1.0), beta(C, 0.0), y(N * C), mean(N), rstd(N);
     const double alpha = 2.5;
-    k::residual_layernorm_forward<double>(y.data(), mean.data(), rstd.data(), x.data(), f.data(),
-                                          gamma.data(), beta.data(), alpha, N, C, 1e-5);
+    k::residual_layernorm_forward<double>(y.data(), mean.data(), rstd.data(), x.data(), f.data(), gamma.data(), beta.data(), alpha, 1e-5, N, C);
     for (int64_t n = 0; n < N; ++n) {
         double m = 0, v = 0, zm = 0;
         for (int64_t c = 0; c < C; ++c) {
@@ -27,8 +26,7 @@ TEST_CASE("residual_layernorm normalises alpha*x + f", "[kernel][residual_layern
     }
     // alpha multiplies the skip input x, not the branch f: swapping them changes the result.
     std::vector<double> y2(N * C);
-    k::residual_layernorm_forward<double>(y2.data(), mean.data(), rstd.data(), f.data(), x.data(),
-                                          gamma.data(), beta.data(), alpha, N, C, 1e-5);
+    k::residual_layernorm_forward<double>(y2.data(), mean.data(), rstd.data(), f.data(), x.data(), gamma.data(), beta.data(), alpha, 1e-5, N, C);
     REQUIRE(std::fabs(y2[0] - y[0]) > 1e-3);
 }
 
@@ -42,15 +40,13 @@ TEST_CASE("residual_layernorm backward matches finite differences", "[kernel][re
         const double* fp = with_f ? f.data() : nullptr;
         auto loss = [&] {
             std::vector<double> y(N * C), m(N), s(N);
-            k::residual_layernorm_forward<double>(y.data(), m.data(), s.data(), x.data(), fp,
-                                                  gamma.data(), beta.data(), alpha, N, C, 1e-5);
+            k::residual_layernorm_forward<double>(y.data(), m.data(), s.data(), x.data(), fp, gamma.data(), beta.data(), alpha, 1e-5, N, C);
             double t = 0;
             for (size_t i = 0; i < y.size(); ++i) t += r[i] * y[i];
             return t;
         };
         std::vector<double> y(N * C), m(N), s(N);
-        k::residual_layernorm_forward<double>(y.data(), m.data(), s.data(), x.data(), fp,
-                                              gamma.data(), beta.data(), alpha, N, C, 1e-5);
+        k::residual_layernorm_forward<double>(y.data(), m.data(), s.data(), x.data(), fp, gamma.data(), beta.data(), alpha, 1e-5, N, C);
         std::vector<double> dx(N * C), df(N * C), dg(C, 0.0), db(C, 0.0);
         k::residual_layernorm_backward<double>(dx.data(), with_f ? df.data() : nullptr, dg.data(),
                                                db.data(), r.data(), x.data(), fp, gamma.data(),
