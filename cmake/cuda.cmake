@@ -23,18 +23,7 @@ if(DEEPNET_WITH_CUDA)
   enable_language(CUDA)
   find_package(CUDAToolkit REQUIRED)
   # Paths from this file's directory, so tests/cuda can include it as a project of its own.
-  get_filename_component(DEEPNET_CUDA_ROOT ${CMAKE_CURRENT_LIST_DIR}/.. ABSOLUTE)
-  file(GLOB DEEPNET_CUDA_SOURCES CONFIGURE_DEPENDS ${DEEPNET_CUDA_ROOT}/kernels/*_cuda.cu
-       ${DEEPNET_CUDA_ROOT}/src/*/*_cuda.cu)
-  # The one list of CUDA sources; each kernel's CPU twin is the _cpu.cpp of the same stem
-  # (tests/cuda compares the two).
-  set(DEEPNET_CUDA_CPU_TWINS "")
-  foreach(cu ${DEEPNET_CUDA_SOURCES})
-    string(REGEX REPLACE "_cuda\\.cu$" "_cpu.cpp" twin ${cu})
-    if(EXISTS ${twin})
-      list(APPEND DEEPNET_CUDA_CPU_TWINS ${twin})
-    endif()
-  endforeach()
+  include(${CMAKE_CURRENT_LIST_DIR}/cuda_sources.cmake)
   if(NOT DEEPNET_CUDA_SOURCES)
     # Nothing to compile yet: the binary stays free of any CUDA dependency.
     message(STATUS "CUDA backend: no *_cuda.cu sources yet, nothing linked")

@@ -20,7 +20,7 @@ const char* memory_kind_name(MemoryKind k) {
     return "?";
 }
 
-const PlannedTensor& MemoryPlan::add(const std::string& name, MemoryKind kind, DType dtype,
+PlannedTensor MemoryPlan::add(const std::string& name, MemoryKind kind, DType dtype,
                                      const std::vector<int64_t>& shape) {
     DEEPNET_CHECK(!index_.count(name), "tensor planned twice: " << name);
     DEEPNET_CHECK(shape.size() <= size_t(kMaxRank), "tensor " << name << " of rank " << shape.size());

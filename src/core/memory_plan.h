@@ -29,10 +29,10 @@ struct PlannedTensor {
 
 class MemoryPlan {
 public:
-    // Declares a tensor at the end of its kind's buffer. Names are unique; sizes are
-    // checked for overflow.
-    const PlannedTensor& add(const std::string& name, MemoryKind kind, DType dtype,
-                             const std::vector<int64_t>& shape);
+    // Declares a tensor at the end of its kind's buffer and returns it (a copy: the plan
+    // grows). Names are unique; sizes are checked for overflow.
+    PlannedTensor add(const std::string& name, MemoryKind kind, DType dtype,
+                      const std::vector<int64_t>& shape);
     const PlannedTensor& at(const std::string& name) const;
     bool contains(const std::string& name) const { return index_.count(name) > 0; }
     const std::vector<PlannedTensor>& entries() const { return entries_; }
