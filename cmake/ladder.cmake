@@ -2,7 +2,8 @@
 # library per level, each compiled against a staged include tree (build/ladder/<level>/)
 # that holds symbolic links to its own directory and to the levels below it, nothing else.
 # An #include that climbs the ladder ("src/train/..." from src/model) therefore fails to
-# compile, and so does a link to a level above (dependencies are PRIVATE).
+# compile. (A call into a level above through a hand-written prototype would still link:
+# the binary links every level; the include rule is what keeps the headers one-way.)
 #
 #   deepnet_level(<name> DIR <kernels|src/x> DEPS <levels below>)
 # Sources: <DIR>/*.cpp (for kernels/, the *_cpu.cpp twins). Each level records what it

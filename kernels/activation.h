@@ -22,8 +22,8 @@ void activation_backward(T* da, const T* dh, const T* a, ActKind kind, int64_t n
 
 }  // namespace deepnet::kernels::cpu
 
-// The CUDA twin (kernels/activation_cuda.cu): the same arguments in the same order, fp32
-// statistics, then the scratch it needs and the stream. Storage T = float or bf16.
+// The CUDA twin (kernels/activation_cuda.cu): the CPU order with fp32 statistics and gradients, then
+// the sizes, scratch and stream it needs. Storage T = float or bf16.
 namespace deepnet::kernels::cuda {
 
 // ---- activation: relu / exact gelu, see kernels/activation.h -----------------------------

@@ -24,8 +24,8 @@ double sum_squares(const T* x, int64_t n);
 
 }  // namespace deepnet::kernels::cpu
 
-// The CUDA twin (kernels/adamw_cuda.cu): the same arguments in the same order, fp32
-// statistics, then the scratch it needs and the stream. Storage T = float or bf16.
+// The CUDA twin (kernels/adamw_cuda.cu): the CPU order with fp32 statistics and gradients, then
+// the sizes, scratch and stream it needs. Storage T = float or bf16.
 namespace deepnet::kernels::cuda {
 
 // ---- adamw over the flat fp32 buffers, see kernels/adamw.h --------------------------------

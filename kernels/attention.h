@@ -28,3 +28,6 @@ void attention_backward(T* dq, T* dk, T* dv, const T* dout, const T* probs, cons
                         T dropout_p, uint64_t dropout_key, const AttentionDims& d);
 
 }  // namespace deepnet::kernels::cpu
+
+// No CUDA twin yet: the GPU training step writes deepnet::kernels::cuda entry points here;
+// until then src/ops answers "not built" on a CUDA context.

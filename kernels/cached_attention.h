@@ -30,3 +30,6 @@ void cached_attention_forward(T* out, const T* q, const T* k, const T* v,
                               const CachedAttentionDims& d);
 
 }  // namespace deepnet::kernels::cpu
+
+// No CUDA twin yet: the GPU training step writes deepnet::kernels::cuda entry points here;
+// until then src/ops answers "not built" on a CUDA context.

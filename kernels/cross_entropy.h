@@ -28,8 +28,8 @@ void loss_sums(double* sums, const T* loss, const T* nll, int64_t N);
 
 }  // namespace deepnet::kernels::cpu
 
-// The CUDA twin (kernels/cross_entropy_cuda.cu): the same arguments in the same order, fp32
-// statistics, then the scratch it needs and the stream. Storage T = float or bf16.
+// The CUDA twin (kernels/cross_entropy_cuda.cu): the CPU order with fp32 statistics and gradients, then
+// the sizes, scratch and stream it needs. Storage T = float or bf16.
 namespace deepnet::kernels::cuda {
 
 // ---- cross_entropy: label-smoothed softmax CE over V, see kernels/cross_entropy.h --------

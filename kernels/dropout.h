@@ -17,8 +17,8 @@ void dropout_backward(T* dx, const T* dy, T p, uint64_t key, int64_t n);
 
 }  // namespace deepnet::kernels::cpu
 
-// The CUDA twin (kernels/dropout_cuda.cu): the same arguments in the same order, fp32
-// statistics, then the scratch it needs and the stream. Storage T = float or bf16.
+// The CUDA twin (kernels/dropout_cuda.cu): the CPU order with fp32 statistics and gradients, then
+// the sizes, scratch and stream it needs. Storage T = float or bf16.
 namespace deepnet::kernels::cuda {
 
 // ---- dropout: y = x * keep(i) / (1 - p), keep(i) = uniform01(key, i) >= p ----------------

@@ -31,3 +31,6 @@ void gather_rows(T* y, const T* x, const int64_t* rows, int64_t blocks, int64_t 
                  int64_t C);
 
 }  // namespace deepnet::kernels::cpu
+
+// No CUDA twin yet: the GPU training step writes deepnet::kernels::cuda entry points here;
+// until then src/ops answers "not built" on a CUDA context.

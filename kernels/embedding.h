@@ -26,8 +26,8 @@ void embedding_backward(T* dtable, const T* dy, const int64_t* tokens, T scale,
 
 }  // namespace deepnet::kernels::cpu
 
-// The CUDA twin (kernels/embedding_cuda.cu): the same arguments in the same order, fp32
-// statistics, then the scratch it needs and the stream. Storage T = float or bf16.
+// The CUDA twin (kernels/embedding_cuda.cu): the CPU order with fp32 statistics and gradients, then
+// the sizes, scratch and stream it needs. Storage T = float or bf16.
 namespace deepnet::kernels::cuda {
 
 // ---- embedding: y[n] = table[tokens[n]] * scale + pos_table[positions[n]] ----------------

@@ -29,3 +29,6 @@ void linear_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, i
                      MatmulPrecision precision = MatmulPrecision::Float32);
 
 }  // namespace deepnet::kernels::cpu
+
+// No CUDA twin yet: the GPU training step writes deepnet::kernels::cuda entry points here;
+// until then src/ops answers "not built" on a CUDA context.

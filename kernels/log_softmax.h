@@ -17,3 +17,6 @@ template <typename T>
 void target_log_probs(double* out, const T* logits, const int64_t* targets, int64_t N, int64_t V);
 
 }  // namespace deepnet::kernels::cpu
+
+// No CUDA twin yet: the GPU training step writes deepnet::kernels::cuda entry points here;
+// until then src/ops answers "not built" on a CUDA context.

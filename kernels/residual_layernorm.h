@@ -22,8 +22,8 @@ void residual_layernorm_backward(T* dx, T* df, T* dgamma, T* dbeta, const T* dy,
 
 }  // namespace deepnet::kernels::cpu
 
-// The CUDA twin (kernels/residual_layernorm_cuda.cu): the same arguments in the same order, fp32
-// statistics, then the scratch it needs and the stream. Storage T = float or bf16.
+// The CUDA twin (kernels/residual_layernorm_cuda.cu): the CPU order with fp32 statistics and gradients, then
+// the sizes, scratch and stream it needs. Storage T = float or bf16.
 namespace deepnet::kernels::cuda {
 
 // ---- residual_layernorm: y = LN(alpha * x + f), see kernels/residual_layernorm.h --------

@@ -29,7 +29,7 @@ export PATH=/usr/local/cuda/bin:$PATH
 source_hash() {
     # Everything the packed binaries may be built from (the standalone tests/cuda project):
     # whole directories, so that no list of CUDA sources is kept here.
-    find kernels src/core tests/cuda tests/bench cmake -type f | LC_ALL=C sort | xargs cat |
+    find kernels src tests/cuda tests/bench cmake -type f | LC_ALL=C sort | xargs cat |
         sha256sum | cut -d' ' -f1
 }
 

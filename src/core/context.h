@@ -1,15 +1,23 @@
 // The execution context every op receives, passed explicitly (no globals): the device, its
-// stream and GEMM handle (CUDA only), the scratch arena and the precision policy.
+// stream and GEMM handle (CUDA only), the scratch workspace and the precision policy.
 // The thread count is not here: CPU kernels split work with OpenMP, whose team size is set
 // once at start-up (src/core/blas_setup.cpp), and decoding runs one single-threaded decoder
 // per thread by nesting (docs/architecture.md says why).
 #pragma once
 
+#include <cstddef>
+
 #include "src/core/tensor.h"
 
 namespace deepnet {
 
-class Arena;
+// Device memory an op may use for the duration of one call (partial sums of a
+// deterministic reduction, a sort's temporary storage). Owned by the caller, typically a
+// planned Scratch buffer; an op that needs more than `bytes` says so.
+struct Workspace {
+    void* data = nullptr;
+    size_t bytes = 0;
+};
 
 // How the model computes. Storage and statistics stay float32 in every mode today;
 // gemm = BF16 rounds the GEMM operands to bfloat16 (ties to even) and sums the exact
@@ -24,7 +32,7 @@ struct Context {
     Device device;
     void* stream = nullptr;    // cudaStream_t on a CUDA device
     void* gemm = nullptr;      // cublasLtHandle_t on a CUDA device
-    Arena* scratch = nullptr;  // device scratch for kernels that need it; may be null on CPU
+    Workspace scratch;         // for the CUDA kernels that need it; unused on the CPU
     PrecisionPolicy precision;
 };
 

@@ -39,6 +39,8 @@ std::string describe(const CudaDeviceInfo& info);
 // 3.20 GiB free of 79.10 GiB on GPU 0 (NVIDIA H100 80GB HBM3)".
 void* cuda_alloc(size_t bytes, const char* what);
 void cuda_free(void* p) noexcept;
+// Copies device memory to the host after the stream's earlier work (synchronous).
+void cuda_copy_to_host(void* dst, const void* src, size_t bytes, cudaStream_t stream);
 
 // One device, its stream and its cuBLASLt handle. Passed explicitly (no globals).
 class CudaContext {

@@ -92,6 +92,11 @@ void* cuda_alloc(size_t bytes, const char* what) {
                 " failed: " + cudaGetErrorString(e));
 }
 
+void cuda_copy_to_host(void* dst, const void* src, size_t bytes, cudaStream_t stream) {
+    DEEPNET_CUDA_OK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, stream));
+    DEEPNET_CUDA_OK(cudaStreamSynchronize(stream));
+}
+
 void cuda_free(void* p) noexcept {
     if (p) cudaFree(p);
 }

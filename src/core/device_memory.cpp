@@ -1,6 +1,7 @@
 // Device allocation (see device_memory.h).
 #include "src/core/device_memory.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>

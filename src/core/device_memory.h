@@ -1,6 +1,7 @@
-// Allocation on a device: 64-byte aligned, zero-filled host memory on the CPU; the CUDA
-// allocator where the CUDA backend is linked (a binary without it says so, never a silent
-// host allocation). Sizes are checked before anything is allocated.
+// Allocation on a device: 64-byte aligned, zero-filled host memory on the CPU. On a CUDA
+// device, one clear error until the GPU training step links the CUDA allocator
+// (src/core/cuda_context.h's cuda_alloc) here; never a silent host allocation. Sizes are
+// checked before anything is allocated.
 #pragma once
 
 #include <cstdint>

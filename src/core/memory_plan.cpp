@@ -29,9 +29,11 @@ PlannedTensor MemoryPlan::add(const std::string& name, MemoryKind kind, DType dt
         DEEPNET_CHECK(d >= 0 && !__builtin_mul_overflow(bytes, d, &bytes), "tensor " << name << " is too large");
     int64_t& end = bytes_[int(kind)];
     PlannedTensor t{name, kind, dtype, shape, end, bytes};
-    const int64_t padded = (bytes + kAlign - 1) / kAlign * kAlign;
-    DEEPNET_CHECK(padded >= bytes && !__builtin_add_overflow(end, padded, &end),
+    int64_t padded = 0, new_end = 0;
+    DEEPNET_CHECK(!__builtin_add_overflow(bytes, kAlign - 1, &padded) &&
+                      !__builtin_add_overflow(end, padded / kAlign * kAlign, &new_end),
                   "the " << memory_kind_name(kind) << " are too large at " << name);
+    end = new_end;
     index_[name] = entries_.size();
     entries_.push_back(std::move(t));
     return entries_.back();

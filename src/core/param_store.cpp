@@ -11,10 +11,12 @@ int64_t ParamLayout::add(const std::string& name, const std::vector<int64_t>& sh
     int64_t size = 1;
     for (int64_t d : shape)
         DEEPNET_CHECK(d >= 0 && !__builtin_mul_overflow(size, d, &size), "parameter " << name << " is too large");
-    const int64_t padded = (size + 15) / 16 * 16;
     ParamEntry e{name, shape, total_, size};
-    DEEPNET_CHECK(padded >= size && !__builtin_add_overflow(total_, padded, &total_),
+    int64_t padded = 0, total = 0;
+    DEEPNET_CHECK(!__builtin_add_overflow(size, 15, &padded) &&
+                      !__builtin_add_overflow(total_, padded / 16 * 16, &total),
                   "the parameters are too many at " << name);
+    total_ = total;
     index_[name] = entries_.size();
     entries_.push_back(e);
     return e.offset;

@@ -11,6 +11,9 @@ void activation_forward(const Context& ctx, const TensorView& h, const TensorVie
     detail::on_device(ctx, "activation_forward", a.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::activation_forward<T>(h.as<T>(), a.as<T>(), kind, n);
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::activation_forward<T>(h.as<T>(), a.as<T>(), kind, n, detail::stream_of(ctx));
     });
 }
 
@@ -22,6 +25,9 @@ void activation_backward(const Context& ctx, const TensorView& da, const TensorV
     detail::on_device(ctx, "activation_backward", a.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::activation_backward<T>(da.as<T>(), dh.as<T>(), a.as<T>(), kind, n);
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::activation_backward<T>(da.as<T>(), dh.as<T>(), a.as<T>(), kind, n, detail::stream_of(ctx));
     });
 }
 

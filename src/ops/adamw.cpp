@@ -3,7 +3,10 @@
 
 #include <cmath>
 
+#include <type_traits>
+
 #include "kernels/adamw.h"
+#include "src/core/cuda_context.h"
 #include "src/ops/op_checks.h"
 
 namespace deepnet::ops {
@@ -18,6 +21,13 @@ void adamw_update(const Context& ctx, const TensorView& p, const TensorView& g, 
     detail::on_device(ctx, "adamw_update", p.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::adamw_update<T>(p.as<T>(), g.as<T>(), m.as<T>(), v.as<T>(), a, n);
+    }, [&](auto t) {
+        using T = decltype(t);  // fp32 master weights and moments only
+        if constexpr (std::is_same_v<T, float>)
+            kernels::cuda::adamw_update(p.as<float>(), g.as<float>(), m.as<float>(), v.as<float>(), a, nullptr,
+                                        nullptr, n, detail::stream_of(ctx));
+        else
+            detail::unsupported_dtype("adamw_update", p.dtype);
     });
 }
 
@@ -27,6 +37,12 @@ double sum_squares(const Context& ctx, const TensorView& x) {
     detail::on_device(ctx, "sum_squares", x.dtype, [&](auto t) {
         using T = decltype(t);
         s = kernels::cpu::sum_squares<T>(x.as<T>(), x.numel());
+    }, [&](auto t) {
+        using T = decltype(t);
+        const size_t bytes = sizeof(double) * size_t(1 + kernels::cuda::sum_squares_scratch_doubles());
+        auto* out = static_cast<double*>(detail::workspace(ctx, "sum_squares", bytes));
+        kernels::cuda::sum_squares<T>(out, x.as<T>(), x.numel(), out + 1, detail::stream_of(ctx));
+        cuda_copy_to_host(&s, out, sizeof(double), detail::stream_of(ctx));
     });
     return s;
 }

@@ -73,9 +73,13 @@ void cached_attention_forward(const Context& ctx, const TensorView& out, const T
         const int64_t* blk = kv_block.as<int64_t>();
         const int64_t* len = key_len.as<int64_t>();
         for (int64_t n = 0; n < N; ++n) {
-            const int64_t last = blk[n] * layout.block_stride + (len[n] - 1) * layout.key_stride + C;
-            DEEPNET_CHECK(len[n] >= 1 && blk[n] >= 0 && last <= k.numel(),
-                          op << ": query " << n << " reads past the " << k.numel() << "-element cache");
+            int64_t a = 0, b = 0, last = 0;
+            const bool fits = len[n] >= 1 && blk[n] >= 0 && layout.block_stride >= 0 && layout.key_stride >= 0 &&
+                              !__builtin_mul_overflow(blk[n], layout.block_stride, &a) &&
+                              !__builtin_mul_overflow(len[n] - 1, layout.key_stride, &b) &&
+                              !__builtin_add_overflow(a, b, &last) && !__builtin_add_overflow(last, C, &last) &&
+                              last <= k.numel();
+            DEEPNET_CHECK(fits, op << ": query " << n << " reads past the " << k.numel() << "-element cache");
         }
     }
     detail::on_device(ctx, op, q.dtype, [&](auto t) {

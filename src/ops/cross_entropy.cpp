@@ -19,14 +19,20 @@ void cross_entropy_forward(const Context& ctx, const TensorView& loss, const Ten
                            const TensorView& lse, const TensorView& logits,
                            const TensorView& targets, double label_smoothing) {
     const int64_t N = logits.dim(0), V = logits.dim(1);
-    detail::check_values(ctx, "cross_entropy_forward", logits.dtype,
-                         {{loss, "loss", {N}}, {nll, "nll", {N}}, {lse, "lse", {N}}, {logits, "logits", {N, V}}});
+    detail::check_values(ctx, "cross_entropy_forward", logits.dtype, {{logits, "logits", {N, V}}});
+    detail::check_values(ctx, "cross_entropy_forward", detail::stats_type(logits.dtype),
+                         {{loss, "loss", {N}}, {nll, "nll", {N}}, {lse, "lse", {N}}});
     detail::check_index(ctx, "cross_entropy_forward", {{targets, "targets", {N}}});
     check_targets(ctx, targets, V);
     detail::on_device(ctx, "cross_entropy_forward", logits.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::cross_entropy_forward<T>(loss.as<T>(), nll.as<T>(), lse.as<T>(), logits.as<T>(),
                                                targets.as<int64_t>(), T(label_smoothing), N, V);
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::cross_entropy_forward<T>(loss.as<float>(), nll.as<float>(), lse.as<float>(), logits.as<T>(),
+                                                targets.as<int64_t>(), float(label_smoothing), N, V,
+                                                detail::stream_of(ctx));
     });
 }
 
@@ -35,13 +41,19 @@ void cross_entropy_backward(const Context& ctx, const TensorView& dlogits, const
                             double label_smoothing, double scale) {
     const int64_t N = logits.dim(0), V = logits.dim(1);
     detail::check_values(ctx, "cross_entropy_backward", logits.dtype,
-                         {{dlogits, "dlogits", {N, V}}, {logits, "logits", {N, V}}, {lse, "lse", {N}}});
+                         {{dlogits, "dlogits", {N, V}}, {logits, "logits", {N, V}}});
+    detail::check_values(ctx, "cross_entropy_backward", detail::stats_type(logits.dtype), {{lse, "lse", {N}}});
     detail::check_index(ctx, "cross_entropy_backward", {{targets, "targets", {N}}});
     check_targets(ctx, targets, V);
     detail::on_device(ctx, "cross_entropy_backward", logits.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::cross_entropy_backward<T>(dlogits.as<T>(), logits.as<T>(), lse.as<T>(),
                                                 targets.as<int64_t>(), T(label_smoothing), T(scale), N, V);
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::cross_entropy_backward<T>(dlogits.as<T>(), logits.as<T>(), lse.as<float>(),
+                                                 targets.as<int64_t>(), float(label_smoothing), float(scale), N, V,
+                                                 detail::stream_of(ctx));
     });
 }
 

@@ -12,6 +12,9 @@ void dropout_forward(const Context& ctx, const TensorView& y, const TensorView& 
     detail::on_device(ctx, "dropout_forward", x.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::dropout_forward<T>(y.as<T>(), x.as<T>(), T(p), key, n);
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::dropout_forward<T>(y.as<T>(), x.as<T>(), float(p), key, n, detail::stream_of(ctx));
     });
 }
 
@@ -21,6 +24,9 @@ void dropout_backward(const Context& ctx, const TensorView& dx, const TensorView
     detail::on_device(ctx, "dropout_backward", dy.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::dropout_backward<T>(dx.as<T>(), dy.as<T>(), T(p), key, n);
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::dropout_backward<T>(dx.as<T>(), dy.as<T>(), float(p), key, n, detail::stream_of(ctx));
     });
 }
 

@@ -36,19 +36,31 @@ void embedding_forward(const Context& ctx, const TensorView& y, const TensorView
         using T = decltype(t);
         kernels::cpu::embedding_forward<T>(y.as<T>(), tokens.as<int64_t>(), positions.as<int64_t>(),
                                            table.as<T>(), pos_table.as<T>(), T(scale), N, C);
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::embedding_forward<T>(y.as<T>(), tokens.as<int64_t>(), positions.as<int64_t>(), table.as<T>(),
+                                            pos_table.as<T>(), float(scale), N, C, detail::stream_of(ctx));
     });
 }
 
 void embedding_backward(const Context& ctx, const TensorView& dtable, const TensorView& dy,
                         const TensorView& tokens, double scale, int64_t skip_token) {
-    const int64_t N = tokens.numel(), C = dtable.dim(1);
-    detail::check_values(ctx, "embedding_backward", dtable.dtype, {{dtable, "dtable", {-1, C}}, {dy, "dy", {N, C}}});
+    const int64_t N = tokens.numel(), C = dtable.dim(1), V = dtable.dim(0);
+    const bool cuda = ctx.device.kind == DeviceKind::CUDA;  // CUDA: f32 gradients of any table
+    detail::check_values(ctx, "embedding_backward", dy.dtype, {{dy, "dy", {N, C}}});
+    detail::check_values(ctx, "embedding_backward", cuda ? DType::F32 : dy.dtype, {{dtable, "dtable", {V, C}}});
     detail::check_index(ctx, "embedding_backward", {{tokens, "tokens", {N}}});
     check_ids(ctx, tokens, dtable.dim(0), "token");
-    detail::on_device(ctx, "embedding_backward", dtable.dtype, [&](auto t) {
+    detail::on_device(ctx, "embedding_backward", dy.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::embedding_backward<T>(dtable.as<T>(), dy.as<T>(), tokens.as<int64_t>(), T(scale),
                                             skip_token, N, C);
+    }, [&](auto t) {
+        using T = decltype(t);
+        const size_t bytes = kernels::cuda::embedding_backward_scratch_bytes(N, V);
+        void* scratch = detail::workspace(ctx, "embedding_backward", bytes);
+        kernels::cuda::embedding_backward<T>(dtable.as<float>(), dy.as<T>(), tokens.as<int64_t>(), float(scale),
+                                             skip_token, N, C, V, scratch, bytes, detail::stream_of(ctx));
     });
 }
 

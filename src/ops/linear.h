@@ -4,6 +4,8 @@
 // float32 sums); float64 tensors always compute exactly.
 #pragma once
 
+#include <string>
+
 #include "src/core/context.h"
 
 namespace deepnet::ops {

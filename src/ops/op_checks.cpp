@@ -6,10 +6,10 @@ namespace deepnet::ops::detail {
 namespace {
 
 void check_one(const Context& ctx, const char* op, const Arg& a, DType dtype) {
-    if (a.t.empty()) {
-        DEEPNET_CHECK(a.optional, op << ": tensor " << a.name << " is missing");
-        return;
-    }
+    // An optional tensor may be absent (null); a required one may be null only when it has
+    // no elements (an empty std::vector's data(), e.g. a rank's empty optimizer shard).
+    if (a.t.empty() && a.optional) return;
+    DEEPNET_CHECK(!a.t.empty() || a.t.numel() == 0, op << ": tensor " << a.name << " is missing");
     DEEPNET_CHECK(a.t.device == ctx.device, op << ": " << a.name << " is " << describe(a.t)
                                                << " but the op runs on " << device_name(ctx.device));
     DEEPNET_CHECK(a.t.dtype == dtype, op << ": " << a.name << " is " << describe(a.t)
@@ -34,6 +34,12 @@ void check_values(const Context& ctx, const char* op, DType dtype, std::initiali
 
 void check_index(const Context& ctx, const char* op, std::initializer_list<Arg> args) {
     for (const Arg& a : args) check_one(ctx, op, a, DType::I64);
+}
+
+void* workspace(const Context& ctx, const char* op, size_t bytes) {
+    DEEPNET_CHECK(ctx.scratch.bytes >= bytes && (bytes == 0 || ctx.scratch.data),
+                  op << ": needs " << bytes << " bytes of workspace, the context has " << ctx.scratch.bytes);
+    return ctx.scratch.data;
 }
 
 void cuda_not_built(const char* op) {

@@ -1,15 +1,40 @@
 // What every op does before it calls a kernel: check that each tensor is on the context's
 // device, has the op's element type and the expected shape; then pick the kernel by device
 // (the one visible CPU | CUDA switch of each op) and by element type.
+//
+// The CUDA room is built where a CUDA kernel library is linked (DEEPNET_OPS_CUDA: the
+// emulated device of tests/cuda_emu today); elsewhere its branch is one clear error.
 #pragma once
 
 #include <cstdint>
 #include <initializer_list>
 
+#include "kernels/kernel_types.h"
 #include "src/core/context.h"
 #include "src/core/tensor.h"
 
+namespace deepnet {
+template <>
+constexpr DType dtype_of<kernels::bf16>() {
+    return DType::BF16;
+}
+}  // namespace deepnet
+
 namespace deepnet::ops::detail {
+
+#ifdef DEEPNET_OPS_CUDA
+constexpr bool kCudaBuilt = true;
+#else
+constexpr bool kCudaBuilt = false;
+#endif
+
+// The element type of statistics, losses and fp32 gradients beside values of `values`.
+inline DType stats_type(DType values) { return values == DType::F64 ? DType::F64 : DType::F32; }
+
+inline cudaStream_t stream_of(const Context& ctx) { return static_cast<cudaStream_t>(ctx.stream); }
+
+// `bytes` of the context's workspace, or an error naming the op.
+void* workspace(const Context& ctx, const char* op, size_t bytes);
 
 // One tensor argument: its name for the error, the expected shape (a dimension of -1 is
 // not checked), and whether it may be absent (an empty view).
@@ -38,12 +63,36 @@ void by_dtype(const char* op, DType dtype, F&& f) {
     }
 }
 
-// The dispatch of an op: on the CPU, f(T()) by element type; on CUDA, the CUDA branch.
+// Calls f(T()) with T the CUDA storage type of `dtype` (float or bf16).
+template <typename F>
+void by_cuda_dtype(const char* op, DType dtype, F&& f) {
+    switch (dtype) {
+        case DType::F32: f(float()); return;
+        case DType::BF16: f(kernels::bf16()); return;
+        default: unsupported_dtype(op, dtype);
+    }
+}
+
+// The dispatch of an op: on the CPU, cpu(T()) by element type; on CUDA, cuda(T()) where
+// the CUDA room is built (an op without a CUDA kernel passes none: "not built").
 template <typename Cpu>
 void on_device(const Context& ctx, const char* op, DType dtype, Cpu&& cpu) {
     switch (ctx.device.kind) {
         case DeviceKind::CPU: by_dtype(op, dtype, cpu); return;
         case DeviceKind::CUDA: cuda_not_built(op);
+    }
+}
+template <typename Cpu, typename Cuda>
+void on_device(const Context& ctx, const char* op, DType dtype, Cpu&& cpu, Cuda&& cuda) {
+    switch (ctx.device.kind) {
+        case DeviceKind::CPU: by_dtype(op, dtype, cpu); return;
+        case DeviceKind::CUDA:
+            if constexpr (kCudaBuilt) {
+                by_cuda_dtype(op, dtype, cuda);
+                return;
+            } else {
+                cuda_not_built(op);
+            }
     }
 }
 

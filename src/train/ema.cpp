@@ -21,7 +21,7 @@ void WeightAverage::load(const std::vector<float>& values) {
 void WeightAverage::update(FlatView<float> p) {
     if (!enabled()) return;
     const int64_t n = int64_t(p.size());
-    const Context ctx;  // the CPU path; the GPU path passes the model's context
+    const Context ctx;  // the host; see ema.h
     if (ema_.size() != p.size()) {
         allocate(n, ctx.device);
         ops::copy(ctx, view(ema_.data(), {n}), view(p.data(), {n}));

@@ -1,6 +1,7 @@
 // Exponential moving average of the weights (Marian's exponential-smoothing):
 //   ema = (1 - a) * ema + a * params after every update; validation and saved models use ema.
-// The average is one planned buffer (kind Parameters) on the parameters' device.
+// The average is one planned buffer (kind Parameters: a copy of the weights), on the host
+// today; the GPU training step gives update() the model's context.
 #pragma once
 
 #include <cstdint>

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "src/core/error.h"
+#include "src/ops/top_k.h"
 
 namespace deepnet {
 
@@ -44,26 +45,6 @@ bool better(const Candidate& a, const Candidate& b) {
     return a.token < b.token;
 }
 
-// The k best extensions of one hypothesis (row of log-probs), best first, into out[0..k).
-// Returns how many were found.
-template <typename T>
-int64_t row_top_k(Candidate* out, int64_t k, const T* logp, int64_t V, int64_t hyp, double base,
-                  const std::vector<char>& banned) {
-    int64_t n = 0;
-    for (int64_t w = 0; w < V; ++w) {
-        if (banned[size_t(w)]) continue;
-        const double s = base + double(logp[w]);
-        if (n == k && !(s > out[k - 1].score)) continue;
-        int64_t pos = n < k ? n++ : k - 1;
-        while (pos > 0 && s > out[pos - 1].score) {
-            out[pos] = out[pos - 1];
-            --pos;
-        }
-        out[pos] = {s, hyp, w};
-    }
-    return n;
-}
-
 // As a functor, so that std::sort and std::nth_element inline the comparison.
 struct Better {
     bool operator()(const Candidate& a, const Candidate& b) const { return better(a, b); }
@@ -74,29 +55,6 @@ struct Better {
 double kth_best(std::vector<double>& scores, int64_t k) {
     std::nth_element(scores.begin(), scores.begin() + (k - 1), scores.end(), std::greater<double>());
     return scores[size_t(k - 1)];
-}
-
-// The same set as row_top_k for a large k, unsorted (the caller sorts the pool): insertion
-// would cost O(V k) per row (beam 1000 took minutes), a selection O(V). Of the candidates
-// tied with the k-th best score the lowest tokens are kept, as `better` orders them.
-template <typename T>
-int64_t row_top_k_select(Candidate* out, int64_t k, const T* logp, int64_t V, int64_t hyp, double base,
-                         const std::vector<char>& banned, std::vector<double>& scores) {
-    scores.clear();
-    for (int64_t w = 0; w < V; ++w)
-        if (!banned[size_t(w)]) scores.push_back(base + double(logp[w]));
-    const int64_t n = std::min<int64_t>(k, int64_t(scores.size()));
-    if (n == 0) return 0;
-    const double threshold = kth_best(scores, n);
-    int64_t above = 0;
-    for (const double s : scores) above += s > threshold;
-    int64_t ties = n - above, found = 0;
-    for (int64_t w = 0; w < V && found < n; ++w) {
-        const double s = base + double(logp[w]);
-        if (banned[size_t(w)] || s < threshold || (s == threshold && ties-- <= 0)) continue;
-        out[found++] = {s, hyp, w};
-    }
-    return n;
 }
 
 // The best `k` of `pool`, sorted, in place (pool is truncated to them).
@@ -163,15 +121,17 @@ std::vector<std::vector<Hypothesis>> beam_search(IncrementalDecoder<T>& dec,
         max_len[size_t(b)] = max_output_length(dec.source_length(b), opt.max_length_factor);
         active.push_back({b, {}, 0.0});
     }
-    std::vector<char> banned(size_t(V), 0);
+    std::vector<int64_t> banned(size_t(V), 0);  // 1 = never proposed
     banned[size_t(cfg.pad_id)] = banned[size_t(cfg.bos_id)] = 1;
     if (!opt.allow_unk) banned[size_t(cfg.unk_id)] = 1;
-    std::vector<char> eos_only(size_t(V), 1);
+    std::vector<int64_t> eos_only(size_t(V), 1);  // at the length cap: </s> alone
     eos_only[size_t(cfg.eos_id)] = 0;
 
     std::vector<int64_t> tokens, sentence, parent;
     std::vector<Candidate> row_best, pool;
-    std::vector<double> pool_scores;
+    std::vector<double> pool_scores, top_scores, base;
+    std::vector<int64_t> top_tokens, row_count, at_cap;
+    const Context& ctx = dec.context();
     while (!active.empty()) {
         const int64_t N = int64_t(active.size());
         tokens.resize(size_t(N));
@@ -183,21 +143,23 @@ std::vector<std::vector<Hypothesis>> beam_search(IncrementalDecoder<T>& dec,
         }
         const T* logp = dec.step(tokens, sentence);
         const int64_t t = dec.position();  // tokens of an extension, </s> included
-        row_best.resize(size_t(N * K));
-        std::vector<int64_t> row_count(static_cast<size_t>(N));
-#pragma omp parallel
-        {
-            std::vector<double> scores;
-#pragma omp for schedule(static)
-            for (int64_t n = 0; n < N; ++n) {
-                const Active& h = active[size_t(n)];
-                const std::vector<char>& ban = t >= max_len[size_t(h.sentence)] ? eos_only : banned;
-                Candidate* out = &row_best[size_t(n * K)];
-                row_count[size_t(n)] = K <= opt.insertion_max_k
-                                           ? row_top_k(out, K, logp + n * V, V, n, h.score, ban)
-                                           : row_top_k_select(out, K, logp + n * V, V, n, h.score, ban, scores);
-            }
+        top_scores.resize(size_t(N * K));
+        top_tokens.resize(size_t(N * K));
+        row_count.resize(size_t(N));
+        base.resize(size_t(N));
+        at_cap.resize(size_t(N));
+        for (int64_t n = 0; n < N; ++n) {
+            base[size_t(n)] = active[size_t(n)].score;
+            at_cap[size_t(n)] = t >= max_len[size_t(active[size_t(n)].sentence)];
         }
+        ops::top_k_rows(ctx, view(top_scores.data(), {N, K}), view(top_tokens.data(), {N, K}),
+                        view(row_count.data(), {N}), view(logp, {N, V}), view(base.data(), {N}),
+                        view(banned.data(), {V}), view(eos_only.data(), {V}), view(at_cap.data(), {N}),
+                        opt.insertion_max_k);
+        row_best.resize(size_t(N * K));
+        for (int64_t n = 0; n < N; ++n)
+            for (int64_t i = 0; i < row_count[size_t(n)]; ++i)
+                row_best[size_t(n * K + i)] = {top_scores[size_t(n * K + i)], n, top_tokens[size_t(n * K + i)]};
         std::vector<Active> next;
         parent.clear();
         advance_beams(active, row_best, row_count, K, cfg.eos_id, opt, finished, next, parent, pool, pool_scores);

@@ -50,6 +50,7 @@ public:
     int64_t source_length(int64_t b) const { return src_len_[size_t(b)]; }  // with </s>
     int64_t vocab_size() const { return cfg_.vocab_size; }
     const ModelConfig& config() const { return cfg_; }
+    const Context& context() const { return model_.context(); }
 
 private:
     void set_cache_rows(int64_t N);

@@ -7,7 +7,6 @@
 #include <exception>
 #include <memory>
 
-#include <algorithm>
 #include <cmath>
 #include <numeric>
 

@@ -1,10 +1,12 @@
 // The element-wise, gather, log-softmax and loss-sum kernels: fixed values and naive
 // references on random inputs (forward only: none of them has a backward).
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/cross_entropy.h"
 #include "kernels/elementwise.h"
 #include "kernels/log_softmax.h"
+#include "kernels/top_k.h"
 #include "support/gradcheck.h"
 
 using namespace deepnet;
@@ -72,4 +74,35 @@ TEST_CASE("loss sums add the rows in order, in double", "[kernel][cross_entropy]
     k::loss_sums<float>(sums, loss, nll, 4);
     CHECK(sums[0] == 1.75);  // 1.5 + 0.25 + 1e8 - 1e8 in double: nothing lost
     CHECK(sums[1] == 10.0);
+}
+
+TEST_CASE("top_k_rows: insertion and selection keep the naive best k, masks respected", "[kernel][top_k]") {
+    const int64_t N = 3, V = 97, k = 5;
+    auto logp = random_vec(size_t(N * V), 9, 2.0);
+    logp[10] = logp[11];  // a tie in row 0
+    const double base[] = {0.0, -1.5, 2.0};
+    std::vector<int64_t> banned(size_t(V), 0), eos_only(size_t(V), 1);
+    banned[0] = banned[7] = 1;
+    eos_only[3] = 0;
+    const int64_t last[] = {0, 0, 1};  // row 2 at the length cap: </s> (token 3) alone
+    for (int64_t insertion_max_k : {int64_t(64), int64_t(0)}) {
+        std::vector<double> sc(size_t(N * k));
+        std::vector<int64_t> tok(static_cast<size_t>(N * k)), count(static_cast<size_t>(N));
+        k::top_k_rows<double>(sc.data(), tok.data(), count.data(), logp.data(), base, banned.data(),
+                              eos_only.data(), last, k, insertion_max_k, N, V);
+        for (int64_t n = 0; n < 2; ++n) {
+            std::vector<std::pair<double, int64_t>> all;  // score desc, token asc
+            for (int64_t w = 0; w < V; ++w)
+                if (!banned[size_t(w)]) all.push_back({-(base[n] + logp[size_t(n * V + w)]), w});
+            std::sort(all.begin(), all.end());
+            REQUIRE(count[size_t(n)] == k);
+            std::vector<std::pair<double, int64_t>> got;
+            for (int64_t i = 0; i < k; ++i) got.push_back({-sc[size_t(n * k + i)], tok[size_t(n * k + i)]});
+            std::sort(got.begin(), got.end());  // selection leaves the row unsorted
+            for (int64_t i = 0; i < k; ++i) REQUIRE(got[size_t(i)] == all[size_t(i)]);
+        }
+        REQUIRE(count[2] == 1);
+        CHECK(tok[size_t(2 * k)] == 3);
+        CHECK(sc[size_t(2 * k)] == base[2] + logp[size_t(2 * V + 3)]);
+    }
 }

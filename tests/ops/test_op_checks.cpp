@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "src/ops/adamw.h"
 #include "src/ops/attention.h"
 #include "src/ops/elementwise.h"
 #include "src/ops/embedding.h"
@@ -59,4 +60,19 @@ TEST_CASE("indices that address memory are checked before the kernel reads", "[o
     CHECK_THROWS_WITH(ops::gather_rows(ctx, view(dst.data(), {2, 1, 1}), view(src.data(), {2, 3, 1}),
                                        view(rows.data(), {1})),
                       Catch::Contains("gather_rows: row 3 of 3"));
+}
+
+TEST_CASE("an empty tensor with a null pointer is empty, not missing", "[ops]") {
+    // A rank's optimizer shard can hold no element: its std::vector's data() may be null.
+    const Context ctx;
+    std::vector<float> none;
+    CHECK(ops::sum_squares(ctx, view(none.data(), {0})) == 0.0);
+    int64_t steps = 0;
+    const auto flat = view(none.data(), {0});
+    const ops::UpdateInfo info = ops::adamw_step(ctx, flat, flat, flat, flat, ops::AdamConfig{}, 1e-3, 1.0, steps);
+    CHECK(info.finite);
+    CHECK(steps == 1);
+    std::vector<float> y(3);
+    CHECK_THROWS_WITH(ops::copy(ctx, view(y.data(), {3}), view(static_cast<float*>(nullptr), {3})),
+                      Catch::Contains("copy: tensor x is missing"));
 }

@@ -1,0 +1,18 @@
+// Beam search's per-row top-k (kernels/top_k.h): the k best base[n] + logp[n, w] of each
+// row over the tokens its mask allows (the `last` rows: the length-cap mask).
+//   scores (N, k) f64, tokens (N, k) i64, count (N) i64; logp (N, V); base (N) f64;
+//   banned, banned_last (V) i64 (1 = banned); last (N) i64 (1 = at the length cap)
+#pragma once
+
+#include <cstdint>
+
+#include "src/core/context.h"
+
+namespace deepnet::ops {
+
+void top_k_rows(const Context& ctx, const TensorView& scores, const TensorView& tokens,
+                const TensorView& count, const TensorView& logp, const TensorView& base,
+                const TensorView& banned, const TensorView& banned_last, const TensorView& last,
+                int64_t insertion_max_k);
+
+}  // namespace deepnet::ops
