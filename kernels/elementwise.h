@@ -32,5 +32,22 @@ void gather_rows(T* y, const T* x, const int64_t* rows, int64_t blocks, int64_t 
 
 }  // namespace deepnet::kernels::cpu
 
-// No CUDA twin yet: the GPU training step writes deepnet::kernels::cuda entry points here;
-// until then src/ops answers "not built" on a CUDA context.
+// The CUDA twin (kernels/elementwise_cuda.cu): the CPU order, then the stream; fp32
+// arithmetic on float or bf16 storage (equal to the CPU's bit for bit, axpby to a rounding).
+namespace deepnet::kernels::cuda {
+
+template <typename T>
+void add(T* y, const T* a, const T* b, int64_t n, cudaStream_t stream);
+template <typename T>
+void copy(T* y, const T* x, int64_t n, cudaStream_t stream);
+template <typename T>
+void fill(T* y, float value, int64_t n, cudaStream_t stream);
+template <typename T>
+void accumulate(T* y, const T* x, int64_t n, cudaStream_t stream);
+template <typename T>
+void axpby(T* y, const T* x, float a, float b, int64_t n, cudaStream_t stream);
+template <typename T>
+void gather_rows(T* y, const T* x, const int64_t* rows, int64_t blocks, int64_t M, int64_t N, int64_t C,
+                 cudaStream_t stream);
+
+}  // namespace deepnet::kernels::cuda

@@ -12,6 +12,9 @@ void add(const Context& ctx, const TensorView& y, const TensorView& a, const Ten
     detail::on_device(ctx, "add", a.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::add<T>(y.as<T>(), a.as<T>(), b.as<T>(), n);
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::add<T>(y.as<T>(), a.as<T>(), b.as<T>(), n, detail::stream_of(ctx));
     });
 }
 
@@ -21,6 +24,9 @@ void copy(const Context& ctx, const TensorView& y, const TensorView& x) {
     detail::on_device(ctx, "copy", x.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::copy<T>(y.as<T>(), x.as<T>(), n);
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::copy<T>(y.as<T>(), x.as<T>(), n, detail::stream_of(ctx));
     });
 }
 
@@ -29,6 +35,9 @@ void fill(const Context& ctx, const TensorView& y, double value) {
     detail::on_device(ctx, "fill", y.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::fill<T>(y.as<T>(), T(value), y.numel());
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::fill<T>(y.as<T>(), float(value), y.numel(), detail::stream_of(ctx));
     });
 }
 
@@ -38,6 +47,9 @@ void accumulate(const Context& ctx, const TensorView& y, const TensorView& x) {
     detail::on_device(ctx, "accumulate", x.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::accumulate<T>(y.as<T>(), x.as<T>(), n);
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::accumulate<T>(y.as<T>(), x.as<T>(), n, detail::stream_of(ctx));
     });
 }
 
@@ -47,6 +59,9 @@ void axpby(const Context& ctx, const TensorView& y, const TensorView& x, double 
     detail::on_device(ctx, "axpby", x.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::axpby<T>(y.as<T>(), x.as<T>(), T(a), T(b), n);
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::axpby<T>(y.as<T>(), x.as<T>(), float(a), float(b), n, detail::stream_of(ctx));
     });
 }
 
@@ -62,6 +77,10 @@ void gather_rows(const Context& ctx, const TensorView& y, const TensorView& x, c
     detail::on_device(ctx, "gather_rows", x.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::gather_rows<T>(y.as<T>(), x.as<T>(), rows.as<int64_t>(), blocks, M, N, C);
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::gather_rows<T>(y.as<T>(), x.as<T>(), rows.as<int64_t>(), blocks, M, N, C,
+                                      detail::stream_of(ctx));
     });
 }
 

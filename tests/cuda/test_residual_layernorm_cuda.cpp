@@ -47,7 +47,11 @@ void check_forward(int64_t N, int64_t C, const Inputs<T>& in, int64_t x_offset =
     Dev<float> gm(N), gr(N);
     k::cuda::residual_layernorm_forward<T>(gy.get(), gm.get(), gr.get(), gx.get() + x_offset, in.with_f ? gf.get() : nullptr, gg.get(), gb.get(), in.alpha, kEps, N, C, nullptr);
     CHECK_CLOSE("y", download_d(gy), y, out_tol<T>(y));
-    CHECK_CLOSE("mean", download_d(gm), mean, rel_tol(mean, 1e-5, 1e-5));
+    // A mean near 0 comes from cancellation: its fp32 error scales with the summed values,
+    // not with the mean itself (a row's mean of 2.8e-4 failed a tolerance relative to it on
+    // the emulated device, with some seeds).
+    const double scale = std::fabs(double(in.alpha)) * max_abs(in.x.d) + (in.with_f ? max_abs(in.f.d) : 0.0);
+    CHECK_CLOSE("mean", download_d(gm), mean, (Tol{1e-5 * scale, 1e-5}));
     CHECK_CLOSE("rstd", download_d(gr), rstd, (Tol{0, 1e-4}));
 }
 
@@ -84,13 +88,14 @@ void check_backward(int64_t N, int64_t C, const Inputs<T>& in, std::mt19937_64& 
     // kernels on the emulated device, tests/cuda_emu).
     const double noise = C == 1 ? max_abs(in.dy.d) : 0.0;
     Tol tdx = out_tol<T>(dx), tdf = out_tol<T>(df);
-    tdx.atol = std::max(tdx.atol, 1e-5 * noise);
-    tdf.atol = std::max(tdf.atol, 1e-5 * noise);
+    // Per row: (x - mean) is an fp32 rounding residue of |x| ~ 1 (1e-7), times rstd ~ 316.
+    tdx.atol = std::max(tdx.atol, 1e-4 * noise);
+    tdf.atol = std::max(tdf.atol, 1e-4 * noise);
     CHECK_CLOSE("dx", to_doubles(dx1), dx, tdx);
     if (in.with_f) CHECK_CLOSE("df", download_d(gdf), df, tdf);
     const double pt = std::is_same_v<T, float> ? 1e-5 : 1e-4;
     Tol tdg = rel_tol(dg, pt, 1e-4);
-    tdg.atol = std::max(tdg.atol, 2e-6 * double(N) * noise);
+    tdg.atol = std::max(tdg.atol, 1e-4 * double(N) * noise);
     CHECK_CLOSE("dgamma", to_doubles(dg1), dg, tdg);
     CHECK_CLOSE("dbeta", to_doubles(db1), db, rel_tol(db, pt, 1e-4));
 

@@ -9,6 +9,7 @@
 #include "src/ops/dropout.h"
 #include "src/ops/elementwise.h"
 #include "src/ops/embedding.h"
+#include "src/ops/log_softmax.h"
 #include "src/ops/residual_layernorm.h"
 
 using namespace deepnet;
@@ -162,6 +163,29 @@ TEST_CASE("ops on the device: the checks still speak", "[cuda][ops]") {
     Dev<float> dev(host);
     CHECK_THROWS_WITH(ops::dropout_forward(g.ctx, dview(dev, {8}), view(host.data(), {8}), 0.1, 1),
                       Catch::Contains("x is f32[8] on cpu but the op runs on cuda:0"));
-    CHECK_THROWS_WITH(ops::add(g.ctx, dview(dev, {8}), dview(dev, {8}), dview(dev, {8})),
-                      Catch::Contains("add: the CUDA path of this op is not built yet"));
+    CHECK_THROWS_WITH(ops::log_softmax_forward(g.ctx, dview(dev, {2, 4})),
+                      Catch::Contains("log_softmax_forward: the CUDA path of this op is not built yet"));
+}
+
+TEST_CASE("ops on the device: element-wise ops and row gathers", "[cuda][ops]") {
+    auto rng = make_rng(105);
+    DeviceContext g;
+    const Context cpu;
+    const int64_t n = 515;
+    auto y = randoms(n, rng);
+    const auto x = randoms(n, rng);
+    Dev<float> gy(y), gx(x);
+    ops::axpby(cpu, view(y.data(), {n}), view(x.data(), {n}), 0.001, 0.999);
+    ops::axpby(g.ctx, dview(gy, {n}), dview(gx, {n}), 0.001, 0.999);
+    ops::accumulate(cpu, view(y.data(), {n}), view(x.data(), {n}));
+    ops::accumulate(g.ctx, dview(gy, {n}), dview(gx, {n}));
+    check_close("axpby + accumulate", gy.download(), y, 3e-7);  // the CPU may fuse a multiply-add
+    const std::vector<int64_t> rows = {4, 4, 1};
+    std::vector<float> out(static_cast<size_t>(5 * 3 * 7));
+    const auto src = randoms(5 * 5 * 7, rng);
+    Dev<float> gsrc(src), gout(5 * 3 * 7);
+    Dev<int64_t> grows(rows);
+    ops::gather_rows(cpu, view(out.data(), {5, 3, 7}), view(src.data(), {5, 5, 7}), view(rows.data(), {3}));
+    ops::gather_rows(g.ctx, dview(gout, {5, 3, 7}), dview(gsrc, {5, 5, 7}), dview(grows, {3}));
+    check_close("gather_rows", gout.download(), out, 0.0);
 }
