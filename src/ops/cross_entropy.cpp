@@ -6,15 +6,6 @@
 
 namespace deepnet::ops {
 
-namespace {
-void check_targets(const Context& ctx, const TensorView& targets, int64_t V) {
-    if (ctx.device.kind != DeviceKind::CPU) return;
-    const int64_t* t = targets.as<int64_t>();
-    for (int64_t n = 0; n < targets.numel(); ++n)
-        DEEPNET_CHECK(t[n] >= -1 && t[n] < V, "cross_entropy: target " << t[n] << " not in [-1, " << V << ")");
-}
-}  // namespace
-
 void cross_entropy_forward(const Context& ctx, const TensorView& loss, const TensorView& nll,
                            const TensorView& lse, const TensorView& logits,
                            const TensorView& targets, double label_smoothing) {
@@ -23,7 +14,7 @@ void cross_entropy_forward(const Context& ctx, const TensorView& loss, const Ten
     detail::check_values(ctx, "cross_entropy_forward", detail::stats_type(logits.dtype),
                          {{loss, "loss", {N}}, {nll, "nll", {N}}, {lse, "lse", {N}}});
     detail::check_index(ctx, "cross_entropy_forward", {{targets, "targets", {N}}});
-    check_targets(ctx, targets, V);
+    detail::check_ids(ctx, "cross_entropy_forward", targets, "target", -1, V);  // -1: an ignored row
     detail::on_device(ctx, "cross_entropy_forward", logits.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::cross_entropy_forward<T>(loss.as<T>(), nll.as<T>(), lse.as<T>(), logits.as<T>(),
@@ -44,7 +35,7 @@ void cross_entropy_backward(const Context& ctx, const TensorView& dlogits, const
                          {{dlogits, "dlogits", {N, V}}, {logits, "logits", {N, V}}});
     detail::check_values(ctx, "cross_entropy_backward", detail::stats_type(logits.dtype), {{lse, "lse", {N}}});
     detail::check_index(ctx, "cross_entropy_backward", {{targets, "targets", {N}}});
-    check_targets(ctx, targets, V);
+    detail::check_ids(ctx, "cross_entropy_backward", targets, "target", -1, V);
     detail::on_device(ctx, "cross_entropy_backward", logits.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::cross_entropy_backward<T>(dlogits.as<T>(), logits.as<T>(), lse.as<T>(),

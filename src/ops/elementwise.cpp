@@ -69,11 +69,7 @@ void gather_rows(const Context& ctx, const TensorView& y, const TensorView& x, c
     const int64_t blocks = x.dim(0), N = x.dim(1), C = x.dim(2), M = rows.numel();
     detail::check_values(ctx, "gather_rows", x.dtype, {{y, "y", {blocks, M, C}}, {x, "x", {blocks, N, C}}});
     detail::check_index(ctx, "gather_rows", {{rows, "rows", {M}}});
-    if (ctx.device.kind == DeviceKind::CPU)
-        for (int64_t m = 0; m < M; ++m) {
-            const int64_t r = rows.as<int64_t>()[m];
-            DEEPNET_CHECK(r >= 0 && r < N, "gather_rows: row " << r << " of " << N);
-        }
+    detail::check_ids(ctx, "gather_rows", rows, "row", 0, N);
     detail::on_device(ctx, "gather_rows", x.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::gather_rows<T>(y.as<T>(), x.as<T>(), rows.as<int64_t>(), blocks, M, N, C);

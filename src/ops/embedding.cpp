@@ -6,15 +6,6 @@
 
 namespace deepnet::ops {
 
-namespace {
-void check_ids(const Context& ctx, const TensorView& ids, int64_t limit, const char* what) {
-    if (ctx.device.kind != DeviceKind::CPU) return;
-    const int64_t* p = ids.as<int64_t>();
-    for (int64_t n = 0; n < ids.numel(); ++n)
-        DEEPNET_CHECK(p[n] >= 0 && p[n] < limit, "embedding: " << what << " " << p[n] << " not in [0, " << limit << ")");
-}
-}  // namespace
-
 void sinusoid_table(const Context& ctx, const TensorView& pos_table) {
     detail::check_values(ctx, "sinusoid_table", pos_table.dtype, {{pos_table, "pos_table", {-1, -1}}});
     detail::on_device(ctx, "sinusoid_table", pos_table.dtype, [&](auto t) {
@@ -30,8 +21,8 @@ void embedding_forward(const Context& ctx, const TensorView& y, const TensorView
     detail::check_values(ctx, "embedding_forward", table.dtype,
                          {{y, "y", {N, C}}, {table, "table", {-1, C}}, {pos_table, "pos_table", {-1, C}}});
     detail::check_index(ctx, "embedding_forward", {{tokens, "tokens", {N}}, {positions, "positions", {N}}});
-    check_ids(ctx, tokens, table.dim(0), "token");
-    check_ids(ctx, positions, pos_table.dim(0), "position");
+    detail::check_ids(ctx, "embedding_forward", tokens, "token", 0, table.dim(0));
+    detail::check_ids(ctx, "embedding_forward", positions, "position", 0, pos_table.dim(0));
     detail::on_device(ctx, "embedding_forward", table.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::embedding_forward<T>(y.as<T>(), tokens.as<int64_t>(), positions.as<int64_t>(),
@@ -50,7 +41,7 @@ void embedding_backward(const Context& ctx, const TensorView& dtable, const Tens
     detail::check_values(ctx, "embedding_backward", dy.dtype, {{dy, "dy", {N, C}}});
     detail::check_values(ctx, "embedding_backward", cuda ? DType::F32 : dy.dtype, {{dtable, "dtable", {V, C}}});
     detail::check_index(ctx, "embedding_backward", {{tokens, "tokens", {N}}});
-    check_ids(ctx, tokens, dtable.dim(0), "token");
+    detail::check_ids(ctx, "embedding_backward", tokens, "token", 0, dtable.dim(0));
     detail::on_device(ctx, "embedding_backward", dy.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::embedding_backward<T>(dtable.as<T>(), dy.as<T>(), tokens.as<int64_t>(), T(scale),

@@ -1,6 +1,8 @@
 // Log-softmax ops: checks, then the CPU kernels or the CUDA branch.
 #include "src/ops/log_softmax.h"
 
+#include <limits>
+
 #include "kernels/log_softmax.h"
 #include "src/ops/op_checks.h"
 
@@ -20,9 +22,8 @@ void target_log_probs(const Context& ctx, const TensorView& out, const TensorVie
     detail::check_values(ctx, "target_log_probs", logits.dtype, {{logits, "logits", {N, V}}});
     detail::check_values(ctx, "target_log_probs", DType::F64, {{out, "out", {N}}});
     detail::check_index(ctx, "target_log_probs", {{targets, "targets", {N}}});
-    if (ctx.device.kind == DeviceKind::CPU)
-        for (int64_t n = 0; n < N; ++n)
-            DEEPNET_CHECK(targets.as<int64_t>()[n] < V, "target_log_probs: target out of the vocabulary");
+    // Any negative target marks an ignored row.
+    detail::check_ids(ctx, "target_log_probs", targets, "target", std::numeric_limits<int64_t>::min(), V);
     detail::on_device(ctx, "target_log_probs", logits.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::target_log_probs<T>(out.as<double>(), logits.as<T>(), targets.as<int64_t>(), N, V);

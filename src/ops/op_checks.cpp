@@ -36,6 +36,14 @@ void check_index(const Context& ctx, const char* op, std::initializer_list<Arg> 
     for (const Arg& a : args) check_one(ctx, op, a, DType::I64);
 }
 
+void check_ids(const Context& ctx, const char* op, const TensorView& ids, const char* what, int64_t lo,
+               int64_t hi) {
+    if (ctx.device.kind != DeviceKind::CPU) return;
+    const int64_t* p = ids.as<int64_t>();
+    for (int64_t n = 0; n < ids.numel(); ++n)
+        DEEPNET_CHECK(p[n] >= lo && p[n] < hi, op << ": " << what << " " << p[n] << " not in [" << lo << ", " << hi << ")");
+}
+
 void* workspace(const Context& ctx, const char* op, size_t bytes) {
     DEEPNET_CHECK(ctx.scratch.bytes >= bytes && (bytes == 0 || ctx.scratch.data),
                   op << ": needs " << bytes << " bytes of workspace, the context has " << ctx.scratch.bytes);

@@ -49,6 +49,11 @@ struct Arg {
 void check_values(const Context& ctx, const char* op, DType dtype, std::initializer_list<Arg> args);
 void check_index(const Context& ctx, const char* op, std::initializer_list<Arg> args);
 
+// Every id of an i64 tensor in [lo, hi) before a kernel indexes memory with it: "op: what
+// v not in [lo, hi)". Host memory only: on a device the kernel's bounds are the caller's.
+void check_ids(const Context& ctx, const char* op, const TensorView& ids, const char* what, int64_t lo,
+               int64_t hi);
+
 // The CUDA branch of an op whose CUDA path is not wired yet: one clear error.
 [[noreturn]] void cuda_not_built(const char* op);
 [[noreturn]] void unsupported_dtype(const char* op, DType dtype);

@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -330,7 +331,8 @@ bool TrainingSession::validate_now() {
     std::vector<float> backup;
     if (ema_.enabled()) {  // validate the averaged weights
         backup = model_->params().value.to_vector();
-        model_->params().value.assign(ema_.values().to_vector());
+        const FlatView<float> average = ema_.values();
+        std::copy(average.begin(), average.end(), model_->params().value.begin());  // same layout
     }
     ValidationOptions vo;
     vo.metrics = cfg_.valid_metrics;

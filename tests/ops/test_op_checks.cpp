@@ -47,7 +47,7 @@ TEST_CASE("indices that address memory are checked before the kernel reads", "[o
     CHECK_THROWS_WITH(ops::embedding_forward(ctx, view(y.data(), {2, 2}), view(tokens.data(), {2}),
                                              view(positions.data(), {2}), view(table.data(), {4, 2}),
                                              view(pos.data(), {3, 2}), 1.0),
-                      Catch::Contains("token 4 not in [0, 4)"));
+                      Catch::Contains("embedding_forward: token 4 not in [0, 4)"));
     std::vector<float> cache(3 * 4), q(2 * 4), out(2 * 4);
     std::vector<int64_t> block = {0, 1}, len = {3, 3};  // block 1 of stride 4: rows 4..11 of 12 floats
     CHECK_THROWS_WITH(ops::cached_attention_forward(ctx, view(out.data(), {2, 4}), view(q.data(), {2, 4}),
@@ -59,7 +59,7 @@ TEST_CASE("indices that address memory are checked before the kernel reads", "[o
     std::vector<int64_t> rows = {3};
     CHECK_THROWS_WITH(ops::gather_rows(ctx, view(dst.data(), {2, 1, 1}), view(src.data(), {2, 3, 1}),
                                        view(rows.data(), {1})),
-                      Catch::Contains("gather_rows: row 3 of 3"));
+                      Catch::Contains("gather_rows: row 3 not in [0, 3)"));
 }
 
 TEST_CASE("an empty tensor with a null pointer is empty, not missing", "[ops]") {
