@@ -10,7 +10,8 @@
 //          cuBLASLt is column-major: the wrapper computes C^T = op(B)^T op(A)^T, passing B
 //          as cuBLASLt's A and A as its B (gemm_cuda.cu).
 //   bias_grad_accumulate:  db[j] += sum_i dy[i, j], dy: (N, O), db fp32 or T; each column
-//          summed by one thread in row order, so the result is deterministic.
+//          summed in a fixed order (32 row phases, then their partial sums), without
+//          atomics: deterministic.
 //
 // GELU is not offered as an epilogue: cuBLASLt's is the tanh approximation, and the models
 // of this project use the exact (erf) GELU; GELU runs as the activation kernel after a Bias

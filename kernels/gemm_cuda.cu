@@ -57,15 +57,25 @@ cublasLtEpilogue_t lt_epilogue(GemmEpilogue e) {
     return CUBLASLT_EPILOGUE_DEFAULT;
 }
 
-// db[j] += sum over rows of dy[:, j]: consecutive threads read consecutive columns of a row
-// (coalesced), and each thread adds its column's rows in order (deterministic).
+constexpr int kTile = 32;  // columns per block, and row phases per column
+
+// db[j] += sum over rows of dy[:, j]. A block of 32 x 32 threads owns 32 columns: thread
+// (x, y) adds rows y, y + 32, ... of column x (a warp reads 32 consecutive columns of a
+// row: coalesced), then row 0 adds the 32 partial sums in order. No atomics: the same
+// bits on every run.
 template <typename T, typename TGrad>
-__global__ void bias_grad_kernel(TGrad* db, const T* dy, int64_t N, int64_t O) {
-    const int64_t j = int64_t(blockIdx.x) * blockDim.x + threadIdx.x;
-    if (j >= O) return;
+__global__ void __launch_bounds__(kTile* kTile) bias_grad_kernel(TGrad* db, const T* dy, int64_t N, int64_t O) {
+    __shared__ float part[kTile][kTile + 1];
+    const int64_t j = int64_t(blockIdx.x) * kTile + threadIdx.x;
     float s = 0.f;
-    for (int64_t i = 0; i < N; ++i) s += to_float(dy[i * O + j]);
-    db[j] = from_float<TGrad>(to_float(db[j]) + s);
+    if (j < O)
+        for (int64_t i = threadIdx.y; i < N; i += kTile) s += to_float(dy[i * O + j]);
+    part[threadIdx.y][threadIdx.x] = s;
+    __syncthreads();
+    if (threadIdx.y != 0 || j >= O) return;
+    float t = 0.f;
+    for (int r = 0; r < kTile; ++r) t += part[r][threadIdx.x];
+    db[j] = from_float<TGrad>(to_float(db[j]) + t);
 }
 
 }  // namespace
@@ -120,8 +130,7 @@ void gemm(const GemmHandle& h, bool trans_a, bool trans_b, int64_t M, int64_t N,
 template <typename T, typename TGrad>
 void bias_grad_accumulate(TGrad* db, const T* dy, int64_t N, int64_t O, cudaStream_t stream) {
     if (O <= 0) return;
-    constexpr int kThreads = 256;
-    bias_grad_kernel<T, TGrad><<<unsigned((O + kThreads - 1) / kThreads), kThreads, 0, stream>>>(db, dy, N, O);
+    bias_grad_kernel<T, TGrad><<<unsigned((O + kTile - 1) / kTile), dim3(kTile, kTile), 0, stream>>>(db, dy, N, O);
     DEEPNET_CUDA_LAUNCH_CHECK();
 }
 
