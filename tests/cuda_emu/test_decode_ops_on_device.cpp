@@ -3,6 +3,7 @@
 // kernels' own tests in tests/cuda cover the shapes; these check the wiring: argument
 // order, strides, dtypes, scratch and the copy back).
 #include "cuda_test_support.h"
+#include "src/ops/cross_entropy.h"
 #include "src/ops/log_softmax.h"
 
 using namespace deepnet;
@@ -57,4 +58,24 @@ TEST_CASE("decode ops on the device: log_softmax and target_log_probs", "[cuda][
     ops::log_softmax_forward(cpu, view(x.data(), {N, V}));
     ops::log_softmax_forward(g.ctx, dview(gx, {N, V}));
     check_near("log_softmax", gx.download(), x, 2e-6);
+}
+
+TEST_CASE("decode ops on the device: loss_sums through the workspace", "[cuda][ops]") {
+    auto rng = make_rng(202);
+    DeviceContext g;
+    const Context cpu;
+    const int64_t N = 777;
+    auto loss = random_inputs<float>(N, rng, 0.0, 9.0).s, nll = random_inputs<float>(N, rng, 0.0, 9.0).s;
+    for (auto& v : loss) v = std::fabs(v);
+    for (auto& v : nll) v = std::fabs(v);
+    const ops::LossSums a = ops::loss_sums(cpu, view(loss.data(), {N}), view(nll.data(), {N}));
+    Dev<float> gl(loss), gn(nll);
+    const ops::LossSums b = ops::loss_sums(g.ctx, dview(gl, {N}), dview(gn, {N}));
+    CHECK(b.loss == Approx(a.loss).epsilon(1e-13));
+    CHECK(b.nll == Approx(a.nll).epsilon(1e-13));
+
+    Context small = g.ctx;
+    small.scratch.bytes = 64;
+    CHECK_THROWS_WITH(ops::loss_sums(small, dview(gl, {N}), dview(gn, {N})),
+                      Catch::Contains("loss_sums: needs"));
 }
