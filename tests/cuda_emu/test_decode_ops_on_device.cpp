@@ -3,6 +3,7 @@
 // kernels' own tests in tests/cuda cover the shapes; these check the wiring: argument
 // order, strides, dtypes, scratch and the copy back).
 #include "cuda_test_support.h"
+#include "src/ops/attention.h"
 #include "src/ops/cross_entropy.h"
 #include "src/ops/log_softmax.h"
 
@@ -78,4 +79,24 @@ TEST_CASE("decode ops on the device: loss_sums through the workspace", "[cuda][o
     small.scratch.bytes = 64;
     CHECK_THROWS_WITH(ops::loss_sums(small, dview(gl, {N}), dview(gn, {N})),
                       Catch::Contains("loss_sums: needs"));
+}
+
+TEST_CASE("decode ops on the device: cached attention over a time-major cache", "[cuda][ops]") {
+    auto rng = make_rng(203);
+    DeviceContext g;
+    const Context cpu;
+    const int64_t N = 4, heads = 2, C = 48, T = 37;  // (T, N, C) self-attention cache
+    auto q = random_inputs<float>(N * C, rng).s, k = random_inputs<float>(T * N * C, rng).s,
+         v = random_inputs<float>(T * N * C, rng).s;
+    std::vector<int64_t> blocks = {0, 1, 2, 3}, lens = {37, 1, 33, 20};
+    const ops::CacheLayout layout{C, N * C};
+    std::vector<float> out(static_cast<size_t>(N * C));
+    ops::cached_attention_forward(cpu, view(out.data(), {N, C}), view(q.data(), {N, C}), view(k.data(), {T * N * C}),
+                                  view(v.data(), {T * N * C}), view(blocks.data(), {N}), view(lens.data(), {N}), heads,
+                                  layout);
+    Dev<float> gq(q), gk(k), gv(v), gout(N * C);
+    Dev<int64_t> gb(blocks), gl(lens);
+    ops::cached_attention_forward(g.ctx, dview(gout, {N, C}), dview(gq, {N, C}), dview(gk, {T * N * C}),
+                                  dview(gv, {T * N * C}), dview(gb, {N}), dview(gl, {N}), heads, layout);
+    check_near("cached attention", gout.download(), out, 1e-5);
 }
