@@ -6,6 +6,7 @@
 #include "src/ops/attention.h"
 #include "src/ops/cross_entropy.h"
 #include "src/ops/log_softmax.h"
+#include "src/ops/top_k.h"
 
 using namespace deepnet;
 using namespace deepnet::test_cuda;
@@ -99,4 +100,31 @@ TEST_CASE("decode ops on the device: cached attention over a time-major cache", 
     ops::cached_attention_forward(g.ctx, dview(gout, {N, C}), dview(gq, {N, C}), dview(gk, {T * N * C}),
                                   dview(gv, {T * N * C}), dview(gb, {N}), dview(gl, {N}), heads, layout);
     check_near("cached attention", gout.download(), out, 1e-5);
+}
+
+TEST_CASE("decode ops on the device: beam search's top-k", "[cuda][ops]") {
+    auto rng = make_rng(204);
+    DeviceContext g;
+    const Context cpu;
+    const int64_t N = 3, V = 700, K = 8;
+    auto logp = random_inputs<float>(N * V, rng, 0.01, 9.0).s;
+    for (auto& x : logp) x = -std::fabs(x);
+    std::vector<double> base = {0.0, -2.5, -4.0};
+    std::vector<int64_t> banned(static_cast<size_t>(V), 0), eos_only(static_cast<size_t>(V), 1), last = {0, 1, 0};
+    banned[0] = banned[5] = 1;
+    eos_only[2] = 0;
+    std::vector<double> sc(static_cast<size_t>(N * K), 0.0);
+    std::vector<int64_t> tok(static_cast<size_t>(N * K), 0), count(static_cast<size_t>(N), 0);
+    ops::top_k_rows(cpu, view(sc.data(), {N, K}), view(tok.data(), {N, K}), view(count.data(), {N}),
+                    view(logp.data(), {N, V}), view(base.data(), {N}), view(banned.data(), {V}),
+                    view(eos_only.data(), {V}), view(last.data(), {N}), 64);
+    Dev<float> glp(logp);
+    Dev<double> gbase(base), gsc(std::vector<double>(sc.size(), 0.0));
+    Dev<int64_t> gban(banned), geos(eos_only), glast(last), gtok(std::vector<int64_t>(tok.size(), 0)), gcount(N);
+    ops::top_k_rows(g.ctx, dview(gsc, {N, K}), dview(gtok, {N, K}), dview(gcount, {N}), dview(glp, {N, V}),
+                    dview(gbase, {N}), dview(gban, {V}), dview(geos, {V}), dview(glast, {N}), 64);
+    CHECK(gcount.download() == count);
+    CHECK(count[1] == 1);  // the length-cap row: </s> only
+    CHECK(gtok.download() == tok);
+    CHECK(gsc.download() == sc);
 }
