@@ -16,6 +16,8 @@
 
 #include <cstdint>
 
+#include "kernels/kernel_types.h"
+
 namespace deepnet::kernels::cpu {
 
 struct CachedAttentionDims {
@@ -31,5 +33,21 @@ void cached_attention_forward(T* out, const T* q, const T* k, const T* v,
 
 }  // namespace deepnet::kernels::cpu
 
-// No CUDA twin yet: the GPU training step writes deepnet::kernels::cuda entry points here;
-// until then src/ops answers "not built" on a CUDA context.
+// The CUDA twin (kernels/cached_attention_cuda.cu): the CPU order, then the stream.
+// Storage T = float or bf16, fp32 arithmetic. One block of 128 threads per (query row,
+// head): q stays in registers, keys are taken in chunks of 32 (a warp per key's dot
+// product), with an online softmax (running max and rescaled sum) so any key_len needs no
+// buffer of scores; out is the fp32 accumulation divided by the sum, rounded once to T.
+// D (head dim) up to cached_attention_max_head_dim; a larger D throws. kv_block and
+// key_len are read on the device: they are not range-checked there (the op checks them on
+// the CPU only).
+namespace deepnet::kernels::cuda {
+
+constexpr int64_t cached_attention_max_head_dim = 256;
+
+template <typename T>
+void cached_attention_forward(T* out, const T* q, const T* k, const T* v,
+                              const int64_t* kv_block, const int64_t* key_len,
+                              const cpu::CachedAttentionDims& d, cudaStream_t stream);
+
+}  // namespace deepnet::kernels::cuda

@@ -49,4 +49,12 @@ void cross_entropy_forward_backward(float* loss, float* nll, float* lse, T* logi
                                     const int64_t* targets, float eps, float scale, int64_t N,
                                     int64_t V, cudaStream_t stream);
 
+// sums[0] = sum of loss, sums[1] = sum of nll (device, fp64) over the N fp32 rows.
+// Deterministic: a fixed grid of loss_sums_scratch_doubles() / 2 blocks writes fp64
+// partials to `scratch`, then one block adds them in a fixed order. The order differs from
+// the CPU's row order, so the two agree to fp64 rounding, not bit for bit.
+int64_t loss_sums_scratch_doubles();
+void loss_sums(double* sums, const float* loss, const float* nll, int64_t N, double* scratch,
+               cudaStream_t stream);
+
 }  // namespace deepnet::kernels::cuda

@@ -5,6 +5,7 @@
 // The forward reads each row once with an online softmax (running max and rescaled sum, one
 // rescale per 16-byte vector); the fused forward_backward then writes the gradient over the
 // logits in the same launch, so no second (N, V) buffer exists.
+// loss_sums: the logged sums of loss and nll, fp64 partials on a fixed grid, then one block.
 #include "kernels/cross_entropy.h"
 #include "kernels/cuda_utils.cuh"
 
@@ -129,7 +130,46 @@ void launch_forward(float* loss, float* nll, float* lse, T* grad, const T* logit
     DEEPNET_CUDA_LAUNCH_CHECK();
 }
 
+// Fixed, independent of N and of the device: the same partials, so the same bits, on any GPU.
+constexpr int kSumBlocks = 128;
+
+// Block b adds rows b*kThreads + t, stepping by the whole grid, in fp64.
+__global__ void __launch_bounds__(kThreads)
+    loss_partials_kernel(double* partial, const float* loss, const float* nll, int64_t N) {
+    __shared__ double red[32];
+    double l = 0, g = 0;
+    const int64_t stride = int64_t(gridDim.x) * kThreads;
+    for (int64_t i = int64_t(blockIdx.x) * kThreads + threadIdx.x; i < N; i += stride) {
+        l += double(loss[i]);
+        g += double(nll[i]);
+    }
+    l = detail::block_sum(l, red);
+    g = detail::block_sum(g, red);
+    if (threadIdx.x == 0) partial[2 * blockIdx.x] = l, partial[2 * blockIdx.x + 1] = g;
+}
+
+__global__ void __launch_bounds__(kThreads) loss_total_kernel(double* sums, const double* partial) {
+    __shared__ double red[32];
+    double l = 0, g = 0;
+    for (int b = threadIdx.x; b < kSumBlocks; b += kThreads) l += partial[2 * b], g += partial[2 * b + 1];
+    l = detail::block_sum(l, red);
+    g = detail::block_sum(g, red);
+    if (threadIdx.x == 0) sums[0] = l, sums[1] = g;
+}
+
 }  // namespace
+
+int64_t loss_sums_scratch_doubles() { return 2 * kSumBlocks; }
+
+void loss_sums(double* sums, const float* loss, const float* nll, int64_t N, double* scratch,
+               cudaStream_t stream) {
+    if (!scratch) throw std::runtime_error("loss_sums: scratch is null");
+    // Launched also for N = 0: the partials are then 0 and the sums are written.
+    loss_partials_kernel<<<kSumBlocks, kThreads, 0, stream>>>(scratch, loss, nll, N);
+    DEEPNET_CUDA_LAUNCH_CHECK();
+    loss_total_kernel<<<1, kThreads, 0, stream>>>(sums, scratch);
+    DEEPNET_CUDA_LAUNCH_CHECK();
+}
 
 template <typename T>
 void cross_entropy_forward(float* loss, float* nll, float* lse, const T* logits,

@@ -8,6 +8,8 @@
 
 #include <cstdint>
 
+#include "kernels/kernel_types.h"
+
 namespace deepnet::kernels::cpu {
 
 template <typename T>
@@ -18,5 +20,21 @@ void target_log_probs(double* out, const T* logits, const int64_t* targets, int6
 
 }  // namespace deepnet::kernels::cpu
 
-// No CUDA twin yet: the GPU training step writes deepnet::kernels::cuda entry points here;
-// until then src/ops answers "not built" on a CUDA context.
+// The CUDA twin (kernels/log_softmax_cuda.cu): the CPU order, then the sizes and stream.
+// Storage T = float or bf16; one block per row, the row read in 16-byte vectors when V is a
+// multiple of the vector width and the row pointer is aligned (scalar loads otherwise).
+namespace deepnet::kernels::cuda {
+
+// x (N, V) in place: fp32 online max and sum over the row, then x - lse rounded to T.
+template <typename T>
+void log_softmax_forward(T* x, int64_t N, int64_t V, cudaStream_t stream);
+
+// out (N) fp64: as the CPU twin, in double: the max is exact, exp(x - max) is summed in
+// fp64 in a fixed order (deterministic), so the result differs from the CPU's only by the
+// order of the sum and the device's exp/log rounding (the test allows 1e-11 absolute).
+// Rows with target < 0 are not written.
+template <typename T>
+void target_log_probs(double* out, const T* logits, const int64_t* targets, int64_t N, int64_t V,
+                      cudaStream_t stream);
+
+}  // namespace deepnet::kernels::cuda

@@ -11,6 +11,8 @@
 
 #include <cstdint>
 
+#include "kernels/kernel_types.h"
+
 namespace deepnet::kernels::cpu {
 
 template <typename T>
@@ -20,5 +22,20 @@ void top_k_rows(double* scores, int64_t* tokens, int64_t* count, const T* logp, 
 
 }  // namespace deepnet::kernels::cpu
 
-// No CUDA twin yet: GPU decoding writes deepnet::kernels::cuda::top_k_rows here; until then
-// src/ops answers "not built" on a CUDA context.
+// The CUDA twin (kernels/top_k_cuda.cu): the CPU order without insertion_max_k, then the
+// stream. logp storage T = float or bf16 (the scores are base + logp in double, as on the
+// CPU, so they equal the CPU's bit for bit). The result is always sorted best first, ties
+// by lower token: for k <= insertion_max_k exactly the CPU's output; for larger k the same
+// set (and scores) that the CPU returns unsorted. Entries past count[n] are not written.
+// One block per row; k up to top_k_max_k (above: an error). logp must hold no NaN (as on
+// the CPU, where the two paths would then disagree).
+namespace deepnet::kernels::cuda {
+
+constexpr int64_t top_k_max_k = 256;
+
+template <typename T>
+void top_k_rows(double* scores, int64_t* tokens, int64_t* count, const T* logp, const double* base,
+                const int64_t* banned, const int64_t* banned_last, const int64_t* last, int64_t k,
+                int64_t N, int64_t V, cudaStream_t stream);
+
+}  // namespace deepnet::kernels::cuda

@@ -87,6 +87,11 @@ void cached_attention_forward(const Context& ctx, const TensorView& out, const T
         kernels::cpu::cached_attention_forward<T>(
             out.as<T>(), q.as<T>(), k.as<T>(), v.as<T>(), kv_block.as<int64_t>(), key_len.as<int64_t>(),
             {N, heads, C / heads, C, C, layout.block_stride, layout.key_stride});
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::cached_attention_forward<T>(
+            out.as<T>(), q.as<T>(), k.as<T>(), v.as<T>(), kv_block.as<int64_t>(), key_len.as<int64_t>(),
+            {N, heads, C / heads, C, C, layout.block_stride, layout.key_stride}, detail::stream_of(ctx));
     });
 }
 

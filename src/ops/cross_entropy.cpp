@@ -1,7 +1,10 @@
 // Cross-entropy op: checks, then the CPU kernels or the CUDA branch.
 #include "src/ops/cross_entropy.h"
 
+#include <type_traits>
+
 #include "kernels/cross_entropy.h"
+#include "src/core/cuda_context.h"
 #include "src/ops/op_checks.h"
 
 namespace deepnet::ops {
@@ -55,6 +58,16 @@ LossSums loss_sums(const Context& ctx, const TensorView& loss, const TensorView&
     detail::on_device(ctx, "loss_sums", loss.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::loss_sums<T>(sums, loss.as<T>(), nll.as<T>(), N);
+    }, [&](auto t) {
+        using T = decltype(t);  // the CUDA losses are fp32 (stats_type)
+        if constexpr (std::is_same_v<T, float>) {
+            const size_t bytes = sizeof(double) * size_t(2 + kernels::cuda::loss_sums_scratch_doubles());
+            auto* dev = static_cast<double*>(detail::workspace(ctx, "loss_sums", bytes));
+            kernels::cuda::loss_sums(dev, loss.as<float>(), nll.as<float>(), N, dev + 2, detail::stream_of(ctx));
+            cuda_copy_to_host(sums, dev, 2 * sizeof(double), detail::stream_of(ctx));
+        } else {
+            detail::unsupported_dtype("loss_sums", loss.dtype);
+        }
     });
     return {sums[0], sums[1]};
 }

@@ -13,6 +13,9 @@ void log_softmax_forward(const Context& ctx, const TensorView& x) {
     detail::on_device(ctx, "log_softmax_forward", x.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::log_softmax_forward<T>(x.as<T>(), x.dim(0), x.dim(1));
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::log_softmax_forward<T>(x.as<T>(), x.dim(0), x.dim(1), detail::stream_of(ctx));
     });
 }
 
@@ -27,6 +30,10 @@ void target_log_probs(const Context& ctx, const TensorView& out, const TensorVie
     detail::on_device(ctx, "target_log_probs", logits.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::target_log_probs<T>(out.as<double>(), logits.as<T>(), targets.as<int64_t>(), N, V);
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::target_log_probs<T>(out.as<double>(), logits.as<T>(), targets.as<int64_t>(), N, V,
+                                           detail::stream_of(ctx));
     });
 }
 

@@ -22,6 +22,11 @@ void top_k_rows(const Context& ctx, const TensorView& scores, const TensorView& 
         kernels::cpu::top_k_rows<T>(scores.as<double>(), tokens.as<int64_t>(), count.as<int64_t>(), logp.as<T>(),
                                     base.as<double>(), banned.as<int64_t>(), banned_last.as<int64_t>(),
                                     last.as<int64_t>(), k, insertion_max_k, N, V);
+    }, [&](auto t) {
+        using T = decltype(t);  // always sorted best first: the CPU's order, or its set for large k
+        kernels::cuda::top_k_rows<T>(scores.as<double>(), tokens.as<int64_t>(), count.as<int64_t>(), logp.as<T>(),
+                                     base.as<double>(), banned.as<int64_t>(), banned_last.as<int64_t>(),
+                                     last.as<int64_t>(), k, N, V, detail::stream_of(ctx));
     });
 }
 

@@ -2,6 +2,7 @@
 // row over the tokens its mask allows (the `last` rows: the length-cap mask).
 //   scores (N, k) f64, tokens (N, k) i64, count (N) i64; logp (N, V); base (N) f64;
 //   banned, banned_last (V) i64 (1 = banned); last (N) i64 (1 = at the length cap)
+// On CUDA the rows are always sorted best first and insertion_max_k is not used.
 #pragma once
 
 #include <cstdint>
