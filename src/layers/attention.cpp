@@ -42,6 +42,24 @@ void attend_cached(const Context& ctx, const Params<T>& p, const AttentionSpec& 
                                   c.layout);
 }
 
+// What the attention op saves for its backward (probs on the CPU, lse on CUDA:
+// ops::attention_saved_shape), kept in sv.probs: its element count, and its view.
+template <typename T>
+int64_t attention_saved_numel(const Context& ctx, const SublayerCfg& cfg, const SeqShape& qs, const SeqShape& ks) {
+    DEEPNET_CHECK(ops::attention_saved_dtype(ctx, dtype_of<T>()) == dtype_of<T>(),
+                  "attention layer: the op saves " << dtype_name(ops::attention_saved_dtype(ctx, dtype_of<T>()))
+                                                   << ", the layer keeps " << dtype_name(dtype_of<T>()));
+    int64_t n = 1;
+    for (int64_t d : ops::attention_saved_shape(ctx, qs.B, cfg.heads, qs.T, ks.T)) n *= d;
+    return n;
+}
+
+template <typename T>
+TensorView attention_saved(const Context& ctx, const T* data, const SublayerCfg& cfg, const SeqShape& qs,
+                           const SeqShape& ks) {
+    return ops::attention_saved_view(ctx, const_cast<T*>(data), dtype_of<T>(), qs.B, cfg.heads, qs.T, ks.T);
+}
+
 }  // namespace
 
 template <typename T>
@@ -61,8 +79,8 @@ void attention_layer_forward(const Context& ctx, const Params<T>& p, const Atten
         T* v = ensure(ctx, sv.v, Nk * C);
         linear_fwd(ctx, p, s.k, k, xkv, Nk);
         linear_fwd(ctx, p, s.v, v, xkv, Nk);
-        T* probs = ensure(ctx, sv.probs, qs.B * cfg.heads * qs.T * ks.T);
-        ops::attention_forward(ctx, tv(ctx, heads, {Nq, C}), tv(ctx, probs, {qs.B, cfg.heads, qs.T, ks.T}),
+        T* saved = ensure(ctx, sv.probs, attention_saved_numel<T>(ctx, cfg, qs, ks));
+        ops::attention_forward(ctx, tv(ctx, heads, {Nq, C}), attention_saved(ctx, saved, cfg, qs, ks),
                                tv(ctx, q, {Nq, C}), tv(ctx, k, {Nk, C}), tv(ctx, v, {Nk, C}),
                                tv(ctx, ks.len, {ks.B}), causal, dropout_p, dropout_key);
     }
@@ -96,8 +114,9 @@ void attention_layer_backward(const Context& ctx, Params<T>& p, const AttentionS
     T* dk = ensure(ctx, ws.dk, Nk * C);
     T* dv = ensure(ctx, ws.dv, Nk * C);
     ops::attention_backward(ctx, tv(ctx, dq, {Nq, C}), tv(ctx, dk, {Nk, C}), tv(ctx, dv, {Nk, C}),
-                            tv(ctx, dheads, {Nq, C}), tv(ctx, sv.probs.data(), {qs.B, cfg.heads, qs.T, ks.T}),
-                            tv(ctx, sv.q.data(), {Nq, C}), tv(ctx, sv.k.data(), {Nk, C}),
+                            tv(ctx, dheads, {Nq, C}),
+                            attention_saved(ctx, sv.probs.data(), cfg, qs, ks),
+                            tv(ctx, sv.ctx.data(), {Nq, C}), tv(ctx, sv.q.data(), {Nq, C}), tv(ctx, sv.k.data(), {Nk, C}),
                             tv(ctx, sv.v.data(), {Nk, C}), tv(ctx, ks.len, {ks.B}), causal, dropout_p,
                             dropout_key);
     linear_bwd(ctx, p, s.q, dxq, dq, xq, Nq);

@@ -25,7 +25,7 @@ AttentionSpec declare_attention(ParamLayout& layout, const std::string& prefix, 
 template <typename T>
 struct AttentionSaved {
     Buf<T> q, k, v;   // (B*Tq, C), (B*Tk, C), (B*Tk, C)
-    Buf<T> probs;     // (B, H, Tq, Tk)
+    Buf<T> probs;     // what the attention op saves: probs (B, H, Tq, Tk) on the CPU (ops::attention_saved_shape)
     Buf<T> ctx;       // (B*Tq, C) attention output before out_proj (before inner LN)
     Buf<T> ctx_ln, ln_mean, ln_rstd;  // Sub-LN only
 };

@@ -9,54 +9,96 @@ namespace deepnet::ops {
 
 namespace {
 
-kernels::cpu::AttentionDims dims_of(const TensorView& probs, const TensorView& q) {
-    const int64_t B = probs.dim(0), H = probs.dim(1), C = q.dim(1);
-    DEEPNET_CHECK(H > 0 && C % H == 0, "attention: " << C << " columns in " << H << " heads");
-    return {B, probs.dim(2), probs.dim(3), H, C / H, C, C, C, C};
-}
+bool on_cpu(const Context& ctx) { return ctx.device.kind == DeviceKind::CPU; }
 
-void check_attention(const Context& ctx, const char* op, const TensorView& probs,
-                     const TensorView& q, const TensorView& k, const TensorView& v,
-                     const TensorView& key_len) {
-    DEEPNET_CHECK(probs.rank == 4, op << ": probs is " << describe(probs) << ", expected (B, H, Tq, Tk)");
-    const int64_t B = probs.dim(0), Tq = probs.dim(2), Tk = probs.dim(3), C = q.dim(1);
+// The sizes of a call, read from saved ((B, H, Tq, Tk) or (B, H, Tq)), k and q; then every
+// tensor is checked against them.
+kernels::cpu::AttentionDims check_attention(const Context& ctx, const char* op, const TensorView& saved,
+                                            const TensorView& q, const TensorView& k, const TensorView& v,
+                                            const TensorView& key_len) {
+    const int rank = on_cpu(ctx) ? 4 : 3;
+    DEEPNET_CHECK(saved.rank == rank, op << ": saved is " << describe(saved) << ", expected "
+                                         << (on_cpu(ctx) ? "probs (B, H, Tq, Tk)" : "lse (B, H, Tq)"));
+    DEEPNET_CHECK(q.rank == 2 && k.rank == 2, op << ": q is " << describe(q) << " and k " << describe(k)
+                                                 << ", expected (rows, C)");
+    const int64_t B = saved.dim(0), H = saved.dim(1), Tq = saved.dim(2), C = q.dim(1);
+    const int64_t Tk = on_cpu(ctx) ? saved.dim(3) : (B > 0 ? k.dim(0) / B : 0);
+    DEEPNET_CHECK(H > 0 && C % H == 0, op << ": " << C << " columns in " << H << " heads");
     detail::check_values(ctx, op, q.dtype, {{q, "q", {B * Tq, C}}, {k, "k", {B * Tk, C}}, {v, "v", {B * Tk, C}}});
+    const DType sd = attention_saved_dtype(ctx, q.dtype);
+    if (on_cpu(ctx))
+        detail::check_values(ctx, op, sd, {{saved, "saved (probs)", {B, H, Tq, Tk}}});
+    else
+        detail::check_values(ctx, op, sd, {{saved, "saved (lse)", {B, H, Tq}}});
     detail::check_index(ctx, op, {{key_len, "key_len", {B}}});
+    return {B, Tq, Tk, H, C / H, C, C, C, C};
 }
 
 }  // namespace
 
-void attention_forward(const Context& ctx, const TensorView& out, const TensorView& probs,
+std::vector<int64_t> attention_saved_shape(const Context& ctx, int64_t B, int64_t H, int64_t Tq, int64_t Tk) {
+    if (on_cpu(ctx)) return {B, H, Tq, Tk};
+    return {B, H, Tq};
+}
+
+DType attention_saved_dtype(const Context& ctx, DType values) { return on_cpu(ctx) ? values : DType::F32; }
+
+TensorView attention_saved_view(const Context& ctx, void* data, DType values, int64_t B, int64_t H,
+                                int64_t Tq, int64_t Tk) {
+    TensorView t;
+    t.data = data;
+    t.dtype = attention_saved_dtype(ctx, values);
+    t.device = ctx.device;
+    for (int64_t d : attention_saved_shape(ctx, B, H, Tq, Tk)) {
+        DEEPNET_CHECK(d >= 0, "attention_saved_view: a negative dimension " << d);
+        t.dims[t.rank++] = d;
+    }
+    return t;
+}
+
+void attention_forward(const Context& ctx, const TensorView& out, const TensorView& saved,
                        const TensorView& q, const TensorView& k, const TensorView& v,
                        const TensorView& key_len, bool causal, double dropout_p,
                        uint64_t dropout_key) {
-    check_attention(ctx, "attention_forward", probs, q, k, v, key_len);
-    detail::check_values(ctx, "attention_forward", q.dtype,
-                         {{out, "out", {q.dim(0), q.dim(1)}}, {probs, "probs", {-1, -1, -1, -1}}});
-    detail::on_device(ctx, "attention_forward", q.dtype, [&](auto t) {
+    const char* op = "attention_forward";
+    const auto d = check_attention(ctx, op, saved, q, k, v, key_len);
+    detail::check_values(ctx, op, q.dtype, {{out, "out", {q.dim(0), q.dim(1)}}});
+    detail::on_device(ctx, op, q.dtype, [&](auto t) {
         using T = decltype(t);
-        kernels::cpu::attention_forward<T>(out.as<T>(), probs.as<T>(), q.as<T>(), k.as<T>(), v.as<T>(),
-                                           key_len.as<int64_t>(), causal, T(dropout_p), dropout_key,
-                                           dims_of(probs, q));
+        kernels::cpu::attention_forward<T>(out.as<T>(), saved.as<T>(), q.as<T>(), k.as<T>(), v.as<T>(),
+                                           key_len.as<int64_t>(), causal, T(dropout_p), dropout_key, d);
+    }, [&](auto t) {
+        using T = decltype(t);
+        kernels::cuda::attention_forward<T>(out.as<T>(), saved.as<float>(), q.as<T>(), k.as<T>(), v.as<T>(),
+                                            key_len.as<int64_t>(), causal, float(dropout_p), dropout_key, d,
+                                            detail::stream_of(ctx));
     });
 }
 
 void attention_backward(const Context& ctx, const TensorView& dq, const TensorView& dk,
-                        const TensorView& dv, const TensorView& dout, const TensorView& probs,
-                        const TensorView& q, const TensorView& k, const TensorView& v,
-                        const TensorView& key_len, bool causal, double dropout_p,
-                        uint64_t dropout_key) {
-    check_attention(ctx, "attention_backward", probs, q, k, v, key_len);
-    detail::check_values(ctx, "attention_backward", q.dtype,
+                        const TensorView& dv, const TensorView& dout, const TensorView& saved,
+                        const TensorView& out, const TensorView& q, const TensorView& k,
+                        const TensorView& v, const TensorView& key_len, bool causal,
+                        double dropout_p, uint64_t dropout_key) {
+    const char* op = "attention_backward";
+    const auto d = check_attention(ctx, op, saved, q, k, v, key_len);
+    detail::check_values(ctx, op, q.dtype,
                          {{dq, "dq", {q.dim(0), q.dim(1)}}, {dk, "dk", {k.dim(0), k.dim(1)}},
                           {dv, "dv", {v.dim(0), v.dim(1)}}, {dout, "dout", {q.dim(0), q.dim(1)}},
-                          {probs, "probs", {-1, -1, -1, -1}}});
-    detail::on_device(ctx, "attention_backward", q.dtype, [&](auto t) {
+                          {out, "out", {q.dim(0), q.dim(1)}, /*optional=*/on_cpu(ctx)}});
+    detail::on_device(ctx, op, q.dtype, [&](auto t) {
         using T = decltype(t);
-        kernels::cpu::attention_backward<T>(dq.as<T>(), dk.as<T>(), dv.as<T>(), dout.as<T>(),
-                                            probs.as<T>(), q.as<T>(), k.as<T>(), v.as<T>(),
-                                            key_len.as<int64_t>(), causal, T(dropout_p),
-                                            dropout_key, dims_of(probs, q));
+        kernels::cpu::attention_backward<T>(dq.as<T>(), dk.as<T>(), dv.as<T>(), dout.as<T>(), saved.as<T>(),
+                                            q.as<T>(), k.as<T>(), v.as<T>(), key_len.as<int64_t>(), causal,
+                                            T(dropout_p), dropout_key, d);
+    }, [&](auto t) {
+        using T = decltype(t);
+        const int64_t floats = kernels::cuda::attention_backward_scratch_floats(d);
+        auto* scratch = static_cast<float*>(detail::workspace(ctx, op, size_t(floats) * sizeof(float)));
+        kernels::cuda::attention_backward<T>(dq.as<T>(), dk.as<T>(), dv.as<T>(), dout.as<T>(), saved.as<float>(),
+                                             out.as<T>(), q.as<T>(), k.as<T>(), v.as<T>(), key_len.as<int64_t>(),
+                                             causal, float(dropout_p), dropout_key, d, scratch,
+                                             detail::stream_of(ctx));
     });
 }
 

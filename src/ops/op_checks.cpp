@@ -51,8 +51,8 @@ void* workspace(const Context& ctx, const char* op, size_t bytes) {
 }
 
 void cuda_not_built(const char* op) {
-    throw UserError(std::string(op) + ": the CUDA path of this op is not built yet (the GPU "
-                                      "training step fills it); run on the CPU (no --devices)");
+    throw UserError(std::string(op) + ": this binary was built without the CUDA backend, so the op runs on "
+                                      "the CPU only (no --devices)");
 }
 
 void unsupported_dtype(const char* op, DType dtype) {

@@ -79,14 +79,7 @@ void by_cuda_dtype(const char* op, DType dtype, F&& f) {
 }
 
 // The dispatch of an op: on the CPU, cpu(T()) by element type; on CUDA, cuda(T()) where
-// the CUDA room is built (an op without a CUDA kernel passes none: "not built").
-template <typename Cpu>
-void on_device(const Context& ctx, const char* op, DType dtype, Cpu&& cpu) {
-    switch (ctx.device.kind) {
-        case DeviceKind::CPU: by_dtype(op, dtype, cpu); return;
-        case DeviceKind::CUDA: cuda_not_built(op);
-    }
-}
+// the CUDA room is built, else one clear error.
 template <typename Cpu, typename Cuda>
 void on_device(const Context& ctx, const char* op, DType dtype, Cpu&& cpu, Cuda&& cuda) {
     switch (ctx.device.kind) {

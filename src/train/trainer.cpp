@@ -167,14 +167,14 @@ int TrainingSession::diverged() {
 // The device of --devices, checked before any data is read: one GPU, in a single process
 // (several GPUs and GPU ranks under mpirun come with the multi-GPU trainer), float32, and
 // validation metrics that need no decoding (decoding runs on the CPU only so far).
-Device training_device(const TrainConfig& cfg, int world) {
+Device training_device(const TrainConfig& cfg, bool validates, int world) {
     if (cfg.devices.empty()) return Device{};
     DEEPNET_USER_CHECK(cfg.devices.size() == 1, "--devices: " << cfg.devices.size()
                                                     << " GPUs given; training runs on one GPU so far");
     DEEPNET_USER_CHECK(world == 1, "--devices under mpirun: data parallelism runs on CPU ranks only so far");
     DEEPNET_USER_CHECK(!cfg.bf16_matmul, "precision bfloat16 on a GPU is not built yet: use precision: "
                                          "[float32, float32] with --devices, or train on the CPU");
-    for (const std::string& m : cfg.valid_metrics)
+    for (const std::string& m : validates ? cfg.valid_metrics : std::vector<std::string>{})
         DEEPNET_USER_CHECK(m == "cross-entropy" || m == "perplexity",
                            "valid-metrics " << m << " translates the validation set, and decoding on a GPU is "
                                             "not built yet: use cross-entropy or perplexity with --devices");
@@ -182,7 +182,7 @@ Device training_device(const TrainConfig& cfg, int world) {
 }
 
 void TrainingSession::prepare() {
-    device_ = std::make_unique<ops::DeviceRuntime>(training_device(cfg_, dp_.world()));
+    device_ = std::make_unique<ops::DeviceRuntime>(training_device(cfg_, !setup_.data.valid_sets.empty(), dp_.world()));
     if (!cfg_.devices.empty()) log::info("training on " + device_->describe());
     if (cfg_.bf16_matmul) {  // before the data (which may train a vocabulary first)
         const std::string why = ops::bf16_gemm_unavailable_reason();

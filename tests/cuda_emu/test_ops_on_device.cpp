@@ -2,8 +2,10 @@
 // through the same ops entry with a CUDA context and device views, matches its CPU branch
 // on random inputs (never zeros); the checks still speak for the device (a host view given
 // to a CUDA op, a workspace that is too small, an op whose CUDA kernel is not written yet).
+// Attention saves different tensors on the two devices (probs on the CPU, lse on CUDA).
 #include "cuda_test_support.h"
 #include "src/ops/activation.h"
+#include "src/ops/attention.h"
 #include "src/ops/adamw.h"
 #include "src/ops/cross_entropy.h"
 #include "src/ops/dropout.h"
@@ -163,9 +165,6 @@ TEST_CASE("ops on the device: the checks still speak", "[cuda][ops]") {
     Dev<float> dev(host);
     CHECK_THROWS_WITH(ops::dropout_forward(g.ctx, dview(dev, {8}), view(host.data(), {8}), 0.1, 1),
                       Catch::Contains("x is f32[8] on cpu but the op runs on cuda:0"));
-    CHECK_THROWS_WITH(ops::linear_forward(g.ctx, dview(dev, {2, 2}), dview(dev, {2, 2}), dview(dev, {2, 2}),
-                                          TensorView()),
-                      Catch::Contains("linear_forward: the CUDA path of this op is not built yet"));
 }
 
 TEST_CASE("ops on the device: element-wise ops and row gathers", "[cuda][ops]") {
@@ -189,4 +188,50 @@ TEST_CASE("ops on the device: element-wise ops and row gathers", "[cuda][ops]") 
     ops::gather_rows(cpu, view(out.data(), {5, 3, 7}), view(src.data(), {5, 5, 7}), view(rows.data(), {3}));
     ops::gather_rows(g.ctx, dview(gout, {5, 3, 7}), dview(gsrc, {5, 5, 7}), dview(grows, {3}));
     check_close("gather_rows", gout.download(), out, 0.0);
+}
+
+TEST_CASE("ops on the device: attention forward and backward (lse saved, not probs)", "[cuda][ops]") {
+    auto rng = make_rng(106);
+    DeviceContext g;
+    const Context cpu;
+    const int64_t B = 2, H = 2, Tq = 9, Tk = 11, C = 64, Nq = B * Tq, Nk = B * Tk;
+    const std::vector<int64_t> len = {11, 4};
+    const auto q = randoms(Nq * C, rng), k = randoms(Nk * C, rng), v = randoms(Nk * C, rng), dout = randoms(Nq * C, rng);
+    CHECK(ops::attention_saved_shape(cpu, B, H, Tq, Tk) == std::vector<int64_t>{B, H, Tq, Tk});
+    CHECK(ops::attention_saved_shape(g.ctx, B, H, Tq, Tk) == std::vector<int64_t>{B, H, Tq});
+    CHECK(ops::attention_saved_dtype(g.ctx, DType::BF16) == DType::F32);
+    for (bool causal : {false, true}) {
+        INFO("causal " << causal);
+        std::vector<float> out(static_cast<size_t>(Nq * C)), probs(static_cast<size_t>(B * H * Tq * Tk)),
+            dq(static_cast<size_t>(Nq * C)), dk(static_cast<size_t>(Nk * C)), dv(static_cast<size_t>(Nk * C));
+        const TensorView saved_cpu = ops::attention_saved_view(cpu, probs.data(), DType::F32, B, H, Tq, Tk);
+        ops::attention_forward(cpu, view(out.data(), {Nq, C}), saved_cpu, view(q.data(), {Nq, C}),
+                               view(k.data(), {Nk, C}), view(v.data(), {Nk, C}), view(len.data(), {B}), causal, 0.1, 5);
+        // The CPU backward reads probs and ignores out (passed empty here).
+        ops::attention_backward(cpu, view(dq.data(), {Nq, C}), view(dk.data(), {Nk, C}), view(dv.data(), {Nk, C}),
+                                view(dout.data(), {Nq, C}), saved_cpu, TensorView(), view(q.data(), {Nq, C}),
+                                view(k.data(), {Nk, C}), view(v.data(), {Nk, C}), view(len.data(), {B}), causal, 0.1, 5);
+        Dev<float> gq(q), gk(k), gv(v), gdo(dout), gout(Nq * C), glse(B * H * Tq), gdq(Nq * C), gdk(Nk * C), gdv(Nk * C);
+        Dev<int64_t> glen(len);
+        const TensorView saved = ops::attention_saved_view(g.ctx, glse.get(), DType::F32, B, H, Tq, Tk);
+        ops::attention_forward(g.ctx, dview(gout, {Nq, C}), saved, dview(gq, {Nq, C}), dview(gk, {Nk, C}),
+                               dview(gv, {Nk, C}), dview(glen, {B}), causal, 0.1, 5);
+        ops::attention_backward(g.ctx, dview(gdq, {Nq, C}), dview(gdk, {Nk, C}), dview(gdv, {Nk, C}),
+                                dview(gdo, {Nq, C}), saved, dview(gout, {Nq, C}), dview(gq, {Nq, C}),
+                                dview(gk, {Nk, C}), dview(gv, {Nk, C}), dview(glen, {B}), causal, 0.1, 5);
+        check_close("out", gout.download(), out, 1e-5);
+        check_close("dq", gdq.download(), dq, 1e-5);
+        check_close("dk", gdk.download(), dk, 1e-5);
+        check_close("dv", gdv.download(), dv, 1e-5);
+    }
+    // The device's backward needs the forward's out, and the saved tensor the device saves.
+    Dev<float> x(Nq * C), y(Nk * C), lse(B * H * Tq);
+    Dev<int64_t> glen(len);
+    CHECK_THROWS_WITH(ops::attention_backward(g.ctx, dview(x, {Nq, C}), dview(y, {Nk, C}), dview(y, {Nk, C}),
+                                              dview(x, {Nq, C}), dview(lse, {B, H, Tq}), TensorView(), dview(x, {Nq, C}),
+                                              dview(y, {Nk, C}), dview(y, {Nk, C}), dview(glen, {B}), false, 0.0, 1),
+                      Catch::Contains("attention_backward: tensor out is missing"));
+    CHECK_THROWS_WITH(ops::attention_forward(g.ctx, dview(x, {Nq, C}), dview(lse, {B, H, Tq, 1}), dview(x, {Nq, C}),
+                                             dview(y, {Nk, C}), dview(y, {Nk, C}), dview(glen, {B}), false, 0.0, 1),
+                      Catch::Contains("expected lse (B, H, Tq)"));
 }
