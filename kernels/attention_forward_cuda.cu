@@ -21,8 +21,8 @@
 // Shared memory (fwd_layout in attention_tiles.cuh), with ldt = roundup16(D) + 8:
 //   q, k, v: 3 x 32 x ldt x sizeof(T); P: 32 x 40 x sizeof(T); S: 32 x 32 x 4;
 //   O: 32 x D x 4; m, l, rescale: 3 x 32 x 4.
-//   bf16 D = 64: 20 KB, D = 128: 49 KB; float D = 64: 36 KB, D = 128: 76 KB (above 48 KB the
-//   kernel raises its limit).
+//   bf16 D = 64: 28 KB, D = 128: 48.4 KB; float D = 64: 44 KB, D = 128: 76 KB (above 48 KB
+//   the kernel raises its limit).
 #include "kernels/attention_tiles.cuh"
 
 namespace deepnet::kernels::cuda {

@@ -14,8 +14,9 @@
 //   in backward, P keep and dS) to bf16 before the tensor-core products, as FlashAttention
 //   does, and rounds its outputs to bf16 (relative 2^-9 each): out atol 1e-2, rtol 1e-2;
 //   gradients atol 1e-2, rtol 1e-2 (dS = P (dP - D_i) loses relative precision where
-//   dP - D_i cancels, and D_i is taken from the bf16-stored out, as on the device). Seen on
-//   the emulated device over several seeds: errors up to about a quarter of these.
+//   dP - D_i cancels, and D_i is taken from the bf16-stored out, as on the device). On the
+//   emulated device the worst errors of one seed were about a quarter of these; 37 seeds
+//   passed.
 // - lse (fp32 in both): atol 1e-5, rtol 1e-5 against a log-sum-exp in double.
 #include <type_traits>
 
