@@ -128,3 +128,21 @@ TEST_CASE("train --devices: what is not supported yet is a clear error", "[cuda]
                                        "--valid-metrics", "bleu"})),
                       Catch::Contains("decoding on a GPU is not built yet"));
 }
+
+TEST_CASE("train --devices 0 is deterministic, and recompute changes no bit", "[cuda][train]") {
+    const std::string dir = make_task_dir("gpu_deterministic", 60);
+    auto recompute = [](std::vector<std::string> a) {
+        a.push_back("--recompute");
+        return a;
+    };
+    REQUIRE(train_with(on_gpu(run_args(dir, "plain.safetensors", "3"))) == 0);
+    REQUIRE(train_with(recompute(on_gpu(run_args(dir, "rc1.safetensors", "3")))) == 0);
+    REQUIRE(train_with(recompute(on_gpu(run_args(dir, "rc2.safetensors", "3")))) == 0);
+    for (const std::string suffix : {"", ".state.safetensors"}) {
+        INFO("file " << suffix);
+        const std::string rc1 = tensor_bytes(dir + "/rc1.safetensors" + suffix);
+        REQUIRE(rc1.size() > 10000);
+        CHECK(rc1 == tensor_bytes(dir + "/rc2.safetensors" + suffix));
+        CHECK(rc1 == tensor_bytes(dir + "/plain.safetensors" + suffix));
+    }
+}
