@@ -24,6 +24,8 @@ OptionGroup training_options() {
                            "bfloat16 (oneDNN; AMX tiles on Sapphire Rapids) and keeps weights, "
                            "gradients and Adam in float32").one_of({"float32", "bfloat16"})
             .metavar("TYPE TYPE"),
+        int_list_option("devices", {}, "GPU to train on (Marian's option; one id today, several "
+                        "with the multi-GPU trainer); empty = the CPU").alias('d').metavar("ID ..."),
         int_option("optimizer-delay", 1, "Accumulate gradients over this many batches per update")
             .at_least(1),
         double_option("exponential-smoothing", 0, "Keep an exponential moving average of the weights "

@@ -22,6 +22,7 @@ struct TrainConfig {
     double clip_norm = 0;
     int64_t optimizer_delay = 1;
     bool bf16_matmul = false;  // precision: [bfloat16, float32]
+    std::vector<int64_t> devices;  // GPU ids (Marian's --devices); empty = the CPU
     double exponential_smoothing = 0;
     int64_t max_skipped_updates = 20;
     int64_t disp_freq = 100, save_freq = 1000, valid_freq = 1000;

@@ -32,6 +32,7 @@ struct Context {
     Device device;
     void* stream = nullptr;    // cudaStream_t on a CUDA device
     void* gemm = nullptr;      // cublasLtHandle_t on a CUDA device
+    Workspace gemm_workspace;  // cuBLASLt's workspace on a CUDA device
     Workspace scratch;         // for the CUDA kernels that need it; unused on the CPU
     PrecisionPolicy precision;
 };

@@ -41,6 +41,11 @@ void* cuda_alloc(size_t bytes, const char* what);
 void cuda_free(void* p) noexcept;
 // Copies device memory to the host after the stream's earlier work (synchronous).
 void cuda_copy_to_host(void* dst, const void* src, size_t bytes, cudaStream_t stream);
+// Synchronous copy in any direction (host or device pointers, unified addressing) and
+// zeroing, each after all earlier work of the device and finished on return (device-wide
+// synchronisations: for uploads, read-backs and checkpoints, not the inner loop).
+void cuda_copy(void* dst, const void* src, size_t bytes);
+void cuda_zero(void* p, size_t bytes);
 
 // One device, its stream and its cuBLASLt handle. Passed explicitly (no globals).
 class CudaContext {

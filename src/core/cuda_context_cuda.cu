@@ -97,6 +97,19 @@ void cuda_copy_to_host(void* dst, const void* src, size_t bytes, cudaStream_t st
     DEEPNET_CUDA_OK(cudaStreamSynchronize(stream));
 }
 
+void cuda_copy(void* dst, const void* src, size_t bytes) {
+    DEEPNET_CUDA_OK(cudaDeviceSynchronize());
+    DEEPNET_CUDA_OK(cudaMemcpy(dst, src, bytes, cudaMemcpyDefault));
+    DEEPNET_CUDA_OK(cudaDeviceSynchronize());  // a device-to-device copy may still be running
+}
+
+void cuda_zero(void* p, size_t bytes) {
+    DEEPNET_CUDA_OK(cudaDeviceSynchronize());
+    DEEPNET_CUDA_OK(cudaMemset(p, 0, bytes));
+    // On the legacy stream, which the context's non-blocking stream does not wait for.
+    DEEPNET_CUDA_OK(cudaDeviceSynchronize());
+}
+
 void cuda_free(void* p) noexcept {
     if (p) cudaFree(p);
 }

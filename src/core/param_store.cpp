@@ -41,7 +41,14 @@ namespace deepnet {
 template <typename T>
 void FlatView<T>::assign(const std::vector<T>& src) const {
     DEEPNET_CHECK(int64_t(src.size()) == n_, "copying " << src.size() << " values into a buffer of " << n_);
-    std::copy(src.begin(), src.end(), data_);
+    device_copy(device_, data_, Device{}, src.data(), src.size() * sizeof(T));
+}
+
+template <typename T>
+std::vector<T> FlatView<T>::to_vector() const {
+    std::vector<T> out(size());
+    device_copy(Device{}, out.data(), device_, data_, out.size() * sizeof(T));
+    return out;
 }
 
 template <typename T>
@@ -51,8 +58,8 @@ void Params<T>::allocate_elements(int64_t n, bool gradients, Device device) {
     if (gradients) plan.add("gradients", MemoryKind::Gradients, dtype_of<T>(), {n});
     arena_ = std::make_unique<Arena>(std::move(plan), device);
     device_ = device;
-    value = FlatView<T>(arena_->view("parameters").as<T>(), n);
-    grad = gradients ? FlatView<T>(arena_->view("gradients").as<T>(), n) : FlatView<T>();
+    value = FlatView<T>(arena_->view("parameters").as<T>(), n, device);
+    grad = gradients ? FlatView<T>(arena_->view("gradients").as<T>(), n, device) : FlatView<T>();
 }
 
 template class FlatView<float>;

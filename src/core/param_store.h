@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "src/core/device_memory.h"
 #include "src/core/memory_plan.h"
 
 namespace deepnet {
@@ -39,14 +40,17 @@ private:
     int64_t total_ = 0;
 };
 
-// A typed window on one flat host buffer (the CPU path reads and writes it directly).
+// A typed window on one flat buffer on a device. assign() and to_vector() copy from and to
+// the host whatever the device; the element accessors (begin, end, [], ==) are for host
+// buffers only (the CPU path reads and writes them directly).
 template <typename T>
 class FlatView {
 public:
     FlatView() = default;
-    FlatView(T* data, int64_t n) : data_(data), n_(n) {}
+    FlatView(T* data, int64_t n, Device device = {}) : data_(data), n_(n), device_(device) {}
     FlatView(std::vector<T>& v) : data_(v.data()), n_(int64_t(v.size())) {}  // like std::span
     T* data() const { return data_; }
+    const Device& device() const { return device_; }
     size_t size() const { return size_t(n_); }
     bool empty() const { return n_ == 0; }
     T* begin() const { return data_; }
@@ -60,11 +64,12 @@ public:
     friend bool operator==(const FlatView& a, const std::vector<T>& b) { return b == a; }
     // Copies a whole buffer in (sizes must match) / out.
     void assign(const std::vector<T>& src) const;
-    std::vector<T> to_vector() const { return std::vector<T>(begin(), end()); }
+    std::vector<T> to_vector() const;
 
 private:
     T* data_ = nullptr;
     int64_t n_ = 0;
+    Device device_;
 };
 
 template <typename T>
@@ -76,7 +81,7 @@ struct Params {
         allocate_elements(layout.total(), gradients, device);
     }
     void allocate_elements(int64_t n, bool gradients = true, Device device = {});
-    void zero_grad() { std::fill(grad.begin(), grad.end(), T(0)); }
+    void zero_grad() { device_zero(device_, grad.data(), grad.size() * sizeof(T)); }
     T* v(int64_t off) { return value.data() + off; }
     const T* v(int64_t off) const { return value.data() + off; }
     T* g(int64_t off) { return grad.data() + off; }

@@ -24,13 +24,13 @@ void attend_cached(const Context& ctx, const Params<T>& p, const AttentionSpec& 
                    int64_t N, int64_t Nk) {
     const int64_t C = s.q.in;
     if (c.append) {
-        c.k.resize(size_t((c.step + 1) * N * C));
-        c.v.resize(size_t((c.step + 1) * N * C));
+        c.k.resize(ctx.device, (c.step + 1) * N * C);
+        c.v.resize(ctx.device, (c.step + 1) * N * C);
         linear_fwd(ctx, p, s.k, c.k.data() + c.step * N * C, xkv, N);
         linear_fwd(ctx, p, s.v, c.v.data() + c.step * N * C, xkv, N);
     } else if (!c.filled) {
-        c.k.resize(size_t(Nk * C));
-        c.v.resize(size_t(Nk * C));
+        c.k.resize(ctx.device, Nk * C);
+        c.v.resize(ctx.device, Nk * C);
         linear_fwd(ctx, p, s.k, c.k.data(), xkv, Nk);
         linear_fwd(ctx, p, s.v, c.v.data(), xkv, Nk);
         c.filled = true;
@@ -50,26 +50,26 @@ void attention_layer_forward(const Context& ctx, const Params<T>& p, const Atten
                              const T* xkv, const SeqShape& qs, const SeqShape& ks, bool causal,
                              uint64_t dropout_key, double dropout_p, KvCache<T>* cache) {
     const int64_t C = s.q.in, Nq = qs.rows(), Nk = ks.rows();
-    T* q = ensure(sv.q, Nq * C);
-    T* heads = ensure(sv.ctx, Nq * C);
+    T* q = ensure(ctx, sv.q, Nq * C);
+    T* heads = ensure(ctx, sv.ctx, Nq * C);
     linear_fwd(ctx, p, s.q, q, xq, Nq);
     if (cache) {
         DEEPNET_CHECK(dropout_p == 0, "attention over a cache is for inference (no dropout)");
         attend_cached(ctx, p, s, cfg, *cache, heads, q, xkv, Nq, Nk);
     } else {
-        T* k = ensure(sv.k, Nk * C);
-        T* v = ensure(sv.v, Nk * C);
+        T* k = ensure(ctx, sv.k, Nk * C);
+        T* v = ensure(ctx, sv.v, Nk * C);
         linear_fwd(ctx, p, s.k, k, xkv, Nk);
         linear_fwd(ctx, p, s.v, v, xkv, Nk);
-        T* probs = ensure(sv.probs, qs.B * cfg.heads * qs.T * ks.T);
+        T* probs = ensure(ctx, sv.probs, qs.B * cfg.heads * qs.T * ks.T);
         ops::attention_forward(ctx, tv(ctx, heads, {Nq, C}), tv(ctx, probs, {qs.B, cfg.heads, qs.T, ks.T}),
                                tv(ctx, q, {Nq, C}), tv(ctx, k, {Nk, C}), tv(ctx, v, {Nk, C}),
                                tv(ctx, ks.len, {ks.B}), causal, dropout_p, dropout_key);
     }
     const T* proj_in = heads;
     if (s.has_inner_ln()) {
-        T* ln = ensure(sv.ctx_ln, Nq * C);
-        norm_fwd(ctx, p, s.inner_ln, ln, ensure(sv.ln_mean, Nq), ensure(sv.ln_rstd, Nq), heads,
+        T* ln = ensure(ctx, sv.ctx_ln, Nq * C);
+        norm_fwd(ctx, p, s.inner_ln, ln, ensure(ctx, sv.ln_mean, Nq), ensure(ctx, sv.ln_rstd, Nq), heads,
                  static_cast<const T*>(nullptr), 1.0, cfg.eps, Nq);
         proj_in = ln;
     }
@@ -83,18 +83,18 @@ void attention_layer_backward(const Context& ctx, Params<T>& p, const AttentionS
                               const T* xq, const T* xkv, const SeqShape& qs, const SeqShape& ks,
                               bool causal, uint64_t dropout_key, double dropout_p) {
     const int64_t C = s.q.in, Nq = qs.rows(), Nk = ks.rows();
-    T* dheads = ensure(ws.dctx, Nq * C);
+    T* dheads = ensure(ctx, ws.dctx, Nq * C);
     if (s.has_inner_ln()) {
-        T* dln = ensure(ws.dctx_ln, Nq * C);
+        T* dln = ensure(ctx, ws.dctx_ln, Nq * C);
         linear_bwd(ctx, p, s.out, dln, dout, sv.ctx_ln.data(), Nq);
         norm_bwd(ctx, p, s.inner_ln, dheads, static_cast<T*>(nullptr), dln, sv.ctx.data(),
                  static_cast<const T*>(nullptr), sv.ln_mean.data(), sv.ln_rstd.data(), 1.0, Nq);
     } else {
         linear_bwd(ctx, p, s.out, dheads, dout, sv.ctx.data(), Nq);
     }
-    T* dq = ensure(ws.dq, Nq * C);
-    T* dk = ensure(ws.dk, Nk * C);
-    T* dv = ensure(ws.dv, Nk * C);
+    T* dq = ensure(ctx, ws.dq, Nq * C);
+    T* dk = ensure(ctx, ws.dk, Nk * C);
+    T* dv = ensure(ctx, ws.dv, Nk * C);
     ops::attention_backward(ctx, tv(ctx, dq, {Nq, C}), tv(ctx, dk, {Nk, C}), tv(ctx, dv, {Nk, C}),
                             tv(ctx, dheads, {Nq, C}), tv(ctx, sv.probs.data(), {qs.B, cfg.heads, qs.T, ks.T}),
                             tv(ctx, sv.q.data(), {Nq, C}), tv(ctx, sv.k.data(), {Nk, C}),

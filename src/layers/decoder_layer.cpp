@@ -27,22 +27,22 @@ void decoder_layer_forward(const Context& ctx, const Params<T>& p, const Decoder
     const double drop = cfg.p(cfg.dropout, rng), drop_att = cfg.p(cfg.dropout_attention, rng);
 
     const T* in = residual_branch_input(ctx, p, s.self_attn_ln, cfg, sv.r_self, x, N);
-    attention_layer_forward(ctx, p, s.self_attn, cfg, sv.self_att, residual_branch_out(sv.r_self, N, C),
+    attention_layer_forward(ctx, p, s.self_attn, cfg, sv.self_att, residual_branch_out(ctx, sv.r_self, N, C),
                             in, in, ts, ts, true, rng.key(s.uid, kSelfAttnProbs), drop_att,
                             cache ? &cache->self : nullptr);
-    T* x1 = ensure(sv.x1, N * C);
+    T* x1 = ensure(ctx, sv.x1, N * C);
     residual_end(ctx, p, s.self_attn_ln, cfg, sv.r_self, x1, x, N, rng.key(s.uid, kSelfAttnOut), drop);
 
     const T* in2 = residual_branch_input(ctx, p, s.cross_attn_ln, cfg, sv.r_cross, x1, N);
     attention_layer_forward(ctx, p, s.cross_attn, cfg, sv.cross_att,
-                            residual_branch_out(sv.r_cross, N, C), in2, enc, ts, ss, false,
+                            residual_branch_out(ctx, sv.r_cross, N, C), in2, enc, ts, ss, false,
                             rng.key(s.uid, kCrossAttnProbs), drop_att, cache ? &cache->cross : nullptr);
-    T* x2 = ensure(sv.x2, N * C);
+    T* x2 = ensure(ctx, sv.x2, N * C);
     residual_end(ctx, p, s.cross_attn_ln, cfg, sv.r_cross, x2, x1, N, rng.key(s.uid, kCrossAttnOut),
                  drop);
 
     const T* in3 = residual_branch_input(ctx, p, s.ffn_ln, cfg, sv.r_ffn, x2, N);
-    ffn_forward(ctx, p, s.ffn, cfg, sv.ffn, residual_branch_out(sv.r_ffn, N, C), in3, N,
+    ffn_forward(ctx, p, s.ffn, cfg, sv.ffn, residual_branch_out(ctx, sv.r_ffn, N, C), in3, N,
                 rng.key(s.uid, kFfnHidden), cfg.p(cfg.dropout_ffn, rng));
     residual_end(ctx, p, s.ffn_ln, cfg, sv.r_ffn, y, x2, N, rng.key(s.uid, kFfnOut), drop);
 }
@@ -55,10 +55,10 @@ void decoder_layer_backward(const Context& ctx, Params<T>& p, const DecoderLayer
     const int64_t N = ts.rows(), C = s.self_attn_ln.dim;
     const bool pre = is_pre_norm(cfg.scheme);
     const double drop = cfg.p(cfg.dropout, rng), drop_att = cfg.p(cfg.dropout_attention, rng);
-    T* dx1 = ensure(ws.dx1, N * C);
-    T* dx2 = ensure(ws.dx2, N * C);
-    T* dg = ensure(ws.dg, N * C);
-    T* d_in = ensure(ws.d_in, N * C);
+    T* dx1 = ensure(ctx, ws.dx1, N * C);
+    T* dx2 = ensure(ctx, ws.dx2, N * C);
+    T* dg = ensure(ctx, ws.dg, N * C);
+    T* d_in = ensure(ctx, ws.d_in, N * C);
     const T* x1 = sv.x1.data();
     const T* x2 = sv.x2.data();
 

@@ -13,7 +13,7 @@ template <typename T>
 const T* PositionTable<T>::get(const Context& ctx, int64_t needed_rows, int64_t C) {
     if (needed_rows > rows) {
         rows = std::max<int64_t>(needed_rows, 2 * rows);
-        ops::sinusoid_table(ctx, tv(ctx, ensure(table, rows * C), {rows, C}));
+        ops::sinusoid_table(ctx, tv(ctx, ensure(ctx, table, rows * C), {rows, C}));
     }
     return table.data();
 }

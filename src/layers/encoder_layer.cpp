@@ -21,15 +21,15 @@ void encoder_layer_forward(const Context& ctx, const Params<T>& p, const Encoder
                            const SeqShape& ss) {
     const int64_t N = ss.rows(), C = s.self_attn_ln.dim;
     const T* in = residual_branch_input(ctx, p, s.self_attn_ln, cfg, sv.r_att, x, N);
-    attention_layer_forward(ctx, p, s.self_attn, cfg, sv.att, residual_branch_out(sv.r_att, N, C), in,
+    attention_layer_forward(ctx, p, s.self_attn, cfg, sv.att, residual_branch_out(ctx, sv.r_att, N, C), in,
                             in, ss, ss, false, rng.key(s.uid, kSelfAttnProbs),
                             cfg.p(cfg.dropout_attention, rng));
-    T* x1 = ensure(sv.x1, N * C);
+    T* x1 = ensure(ctx, sv.x1, N * C);
     residual_end(ctx, p, s.self_attn_ln, cfg, sv.r_att, x1, x, N, rng.key(s.uid, kSelfAttnOut),
                  cfg.p(cfg.dropout, rng));
 
     const T* in2 = residual_branch_input(ctx, p, s.ffn_ln, cfg, sv.r_ffn, x1, N);
-    ffn_forward(ctx, p, s.ffn, cfg, sv.ffn, residual_branch_out(sv.r_ffn, N, C), in2, N,
+    ffn_forward(ctx, p, s.ffn, cfg, sv.ffn, residual_branch_out(ctx, sv.r_ffn, N, C), in2, N,
                 rng.key(s.uid, kFfnHidden), cfg.p(cfg.dropout_ffn, rng));
     residual_end(ctx, p, s.ffn_ln, cfg, sv.r_ffn, y, x1, N, rng.key(s.uid, kFfnOut),
                  cfg.p(cfg.dropout, rng));
@@ -42,9 +42,9 @@ void encoder_layer_backward(const Context& ctx, Params<T>& p, const EncoderLayer
                             const SeqShape& ss) {
     const int64_t N = ss.rows(), C = s.self_attn_ln.dim;
     const bool pre = is_pre_norm(cfg.scheme);
-    T* dx1 = ensure(ws.dx1, N * C);
-    T* dg = ensure(ws.dg, N * C);
-    T* d_in = ensure(ws.d_in, N * C);
+    T* dx1 = ensure(ctx, ws.dx1, N * C);
+    T* dg = ensure(ctx, ws.dg, N * C);
+    T* d_in = ensure(ctx, ws.d_in, N * C);
     const T* x1 = sv.x1.data();
 
     residual_end_backward(ctx, p, s.ffn_ln, cfg, sv.r_ffn, dx1, dg, dy, x1, N,

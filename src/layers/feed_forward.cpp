@@ -18,15 +18,15 @@ template <typename T>
 void ffn_forward(const Context& ctx, const Params<T>& p, const FfnSpec& s, const SublayerCfg& cfg, FfnSaved<T>& sv,
                  T* out, const T* x, int64_t N, uint64_t dropout_key, double dropout_p) {
     const int64_t F = s.fc1.out;
-    T* a = ensure(sv.a, N * F);
-    T* h = ensure(sv.h, N * F);
+    T* a = ensure(ctx, sv.a, N * F);
+    T* h = ensure(ctx, sv.h, N * F);
     linear_fwd(ctx, p, s.fc1, a, x, N);
     ops::activation_forward(ctx, tv(ctx, h, {N * F}), tv(ctx, a, {N * F}), cfg.act);
     ops::dropout_forward(ctx, tv(ctx, h, {N * F}), tv(ctx, h, {N * F}), dropout_p, dropout_key);
     const T* fc2_in = h;
     if (s.has_inner_ln()) {
-        T* hn = ensure(sv.hn, N * F);
-        norm_fwd(ctx, p, s.inner_ln, hn, ensure(sv.ln_mean, N), ensure(sv.ln_rstd, N), h,
+        T* hn = ensure(ctx, sv.hn, N * F);
+        norm_fwd(ctx, p, s.inner_ln, hn, ensure(ctx, sv.ln_mean, N), ensure(ctx, sv.ln_rstd, N), h,
                  static_cast<const T*>(nullptr), 1.0, cfg.eps, N);
         fc2_in = hn;
     }
@@ -38,9 +38,9 @@ void ffn_backward(const Context& ctx, Params<T>& p, const FfnSpec& s, const Subl
                   FfnScratch<T>& ws, T* dx, const T* dout, const T* x, int64_t N,
                   uint64_t dropout_key, double dropout_p) {
     const int64_t F = s.fc1.out;
-    T* dh = ensure(ws.dh, N * F);
+    T* dh = ensure(ctx, ws.dh, N * F);
     if (s.has_inner_ln()) {
-        T* dhn = ensure(ws.dhn, N * F);
+        T* dhn = ensure(ctx, ws.dhn, N * F);
         linear_bwd(ctx, p, s.fc2, dhn, dout, sv.hn.data(), N);
         norm_bwd(ctx, p, s.inner_ln, dh, static_cast<T*>(nullptr), dhn, sv.h.data(),
                  static_cast<const T*>(nullptr), sv.ln_mean.data(), sv.ln_rstd.data(), 1.0, N);

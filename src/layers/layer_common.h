@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "src/core/context.h"
+#include "src/core/device_buffer.h"
 #include "src/core/param_store.h"
 #include "src/ops/activation.h"
 #include "src/ops/linear.h"
@@ -25,13 +26,12 @@ namespace deepnet {
 enum class NormScheme { Post, Pre, DeepNorm, SubLN };
 
 template <typename T>
-using Buf = std::vector<T>;
+using Buf = DeviceBuffer<T>;
 
-// Grows a buffer to n elements (keeps capacity: buffers are reused across batches).
+// Grows a buffer to n elements on the context's device (buffers are reused across batches).
 template <typename T>
-inline T* ensure(Buf<T>& b, int64_t n) {
-    if (int64_t(b.size()) < n) b.resize(size_t(n));
-    return b.data();
+inline T* ensure(const Context& ctx, Buf<T>& b, int64_t n) {
+    return b.ensure(ctx.device, n);
 }
 
 // A view of p on the context's device; p may be null (an absent optional tensor).

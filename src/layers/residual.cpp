@@ -10,8 +10,8 @@ template <typename T>
 const T* residual_branch_input(const Context& ctx, const Params<T>& p, const NormSpec& ln, const SublayerCfg& cfg,
                                ResidualSaved<T>& sv, const T* x, int64_t N) {
     if (!is_pre_norm(cfg.scheme)) return x;
-    T* u = ensure(sv.u, N * ln.dim);
-    norm_fwd(ctx, p, ln, u, ensure(sv.mean, N), ensure(sv.rstd, N), x, static_cast<const T*>(nullptr),
+    T* u = ensure(ctx, sv.u, N * ln.dim);
+    norm_fwd(ctx, p, ln, u, ensure(ctx, sv.mean, N), ensure(ctx, sv.rstd, N), x, static_cast<const T*>(nullptr),
              1.0, cfg.eps, N);
     return u;
 }
@@ -26,7 +26,7 @@ void residual_end(const Context& ctx, const Params<T>& p, const NormSpec& ln, co
         ops::add(ctx, tv(ctx, y, {n}), tv(ctx, x, {n}), tv(ctx, g, {n}));
         return;
     }
-    norm_fwd(ctx, p, ln, y, ensure(sv.mean, N), ensure(sv.rstd, N), x, g, cfg.alpha, cfg.eps, N);
+    norm_fwd(ctx, p, ln, y, ensure(ctx, sv.mean, N), ensure(ctx, sv.rstd, N), x, g, cfg.alpha, cfg.eps, N);
 }
 
 template <typename T>

@@ -26,8 +26,8 @@ const T* residual_branch_input(const Context& ctx, const Params<T>& p, const Nor
                                ResidualSaved<T>& sv, const T* x, int64_t N);
 
 template <typename T>
-T* residual_branch_out(ResidualSaved<T>& sv, int64_t N, int64_t C) {
-    return ensure(sv.g, N * C);
+T* residual_branch_out(const Context& ctx, ResidualSaved<T>& sv, int64_t N, int64_t C) {
+    return ensure(ctx, sv.g, N * C);
 }
 
 // Dropout on sv.g in place, then y = x + g or y = LN(alpha x + g).

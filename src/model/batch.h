@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "src/core/device_buffer.h"
 #include "src/model/model_config.h"
 
 namespace deepnet {
@@ -21,5 +22,24 @@ struct Batch {
 // Builds a batch from token ids (without </s> or <s>; they are added here).
 Batch make_batch(const std::vector<std::vector<int64_t>>& sources,
                  const std::vector<std::vector<int64_t>>& targets, const ModelConfig& cfg);
+
+// The index arrays of a batch where the model's ops read them.
+struct BatchIndices {
+    const int64_t *src = nullptr, *src_pos = nullptr, *src_len = nullptr;
+    const int64_t *tgt_in = nullptr, *tgt_out = nullptr, *tgt_pos = nullptr, *tgt_len = nullptr;
+};
+
+// On the CPU, the Batch's own vectors. On a GPU, one upload of all seven arrays into a
+// device buffer reused across batches, after checking on the host every id the kernels
+// will index memory with (tokens in [0, vocab), targets also -1, positions below the
+// padded length), since the device kernels do not check them.
+class BatchUpload {
+public:
+    BatchIndices place(const Device& device, const Batch& b, int64_t vocab);
+
+private:
+    std::vector<int64_t> staging_;
+    DeviceBuffer<int64_t> device_;
+};
 
 }  // namespace deepnet

@@ -67,14 +67,15 @@ template <typename T>
 const T* final_norm_forward(const Context& ctx, const Params<T>& p, const NormSpec& ln, double eps,
                             Buf<T>& out, Buf<T>& mean, Buf<T>& rstd, const T* top, int64_t N) {
     if (ln.gamma < 0) return top;
-    T* y = ensure(out, N * ln.dim);
-    norm_fwd(ctx, p, ln, y, ensure(mean, N), ensure(rstd, N), top, static_cast<const T*>(nullptr),
+    T* y = ensure(ctx, out, N * ln.dim);
+    norm_fwd(ctx, p, ln, y, ensure(ctx, mean, N), ensure(ctx, rstd, N), top, static_cast<const T*>(nullptr),
              1.0, eps, N);
     return y;
 }
 
 template <typename T>
-Transformer<T>::Transformer(const ModelConfig& cfg, ModelUse use) : cfg_(cfg), spec_(declare_model(cfg)) {
+Transformer<T>::Transformer(const ModelConfig& cfg, ModelUse use, const Context& ctx)
+    : cfg_(cfg), spec_(declare_model(cfg)), ctx_(ctx) {
     enc_cfg_ = sublayer_config(cfg_, false);
     dec_cfg_ = sublayer_config(cfg_, true);
     params_.allocate(spec_.layout, use == ModelUse::Training, ctx_.device);
@@ -86,8 +87,14 @@ Transformer<T>::Transformer(const ModelConfig& cfg, ModelUse use) : cfg_(cfg), s
 
 template <typename T>
 void Transformer<T>::init_parameters() {
-    init_model_parameters(params_.value.data(), spec_.layout, cfg_);
-    params_.zero_grad();
+    if (ctx_.device.kind == DeviceKind::CPU) {
+        init_model_parameters(params_.value.data(), spec_.layout, cfg_);
+    } else {  // the same values, drawn on the host
+        std::vector<T> host(params_.value.size());
+        init_model_parameters(host.data(), spec_.layout, cfg_);
+        params_.value.assign(host);
+    }
+    if (!params_.grad.empty()) params_.zero_grad();
 }
 
 // Embedding -> layers -> [closing LayerNorm]. layer(l, y, x) runs layer l from x into y;
@@ -100,7 +107,7 @@ const T* Transformer<T>::forward_stack(int s, const StepRng& rng, const int64_t*
     std::vector<Buf<T>>& xs = xs_[s];
     const EmbeddingSpec& embed = s == kEncoder ? spec_.src_embed : spec_.tgt_embed;
     const NormSpec& final_ln = s == kEncoder ? spec_.enc_final_ln : spec_.dec_final_ln;
-    for (auto& x : xs) ensure(x, N * C);
+    for (auto& x : xs) ensure(ctx_, x, N * C);
     embedding_layer_forward(ctx_, params_, embed, positions_, rng, cfg_.dropout, xs[0].data(), tokens,
                             positions, N, L);
     for (size_t l = 0; l + 1 < xs.size(); ++l) layer(int64_t(l), xs[l + 1].data(), xs[l].data());
@@ -111,25 +118,26 @@ const T* Transformer<T>::forward_stack(int s, const StepRng& rng, const int64_t*
 template <typename T>
 LossStats Transformer<T>::forward(const Batch& b, const StepRng& rng) {
     DEEPNET_CHECK(b.T > 0 && b.S > 0, "forward: empty batch");
-    const SeqShape ts{b.B, b.T, b.tgt_len.data()}, ss{b.B, b.S, b.src_len.data()};
+    const BatchIndices ix = batch_upload_.place(ctx_.device, b, cfg_.vocab_size);
+    const SeqShape ts{b.B, b.T, ix.tgt_len}, ss{b.B, b.S, ix.src_len};
     const bool rc = cfg_.recompute;
-    enc_out_ = forward_stack(kEncoder, rng, b.src.data(), b.src_pos.data(),
+    enc_out_ = forward_stack(kEncoder, rng, ix.src, ix.src_pos,
                              b.B, b.S, [&](int64_t l, T* y, const T* x) {
         encoder_layer_forward(ctx_, params_, spec_.enc[size_t(l)], enc_cfg_, rng,
                               enc_saved_[rc ? 0 : size_t(l)], y, x, ss);
     });
-    dec_out_ = forward_stack(kDecoder, rng, b.tgt_in.data(), b.tgt_pos.data(),
+    dec_out_ = forward_stack(kDecoder, rng, ix.tgt_in, ix.tgt_pos,
                              b.B, b.T, [&](int64_t l, T* y, const T* x) {
         decoder_layer_forward(ctx_, params_, spec_.dec[size_t(l)], dec_cfg_, rng,
                               dec_saved_[rc ? 0 : size_t(l)], y, x, enc_out_, ts, ss);
     });
     const int64_t N = b.B * b.T, V = cfg_.vocab_size, C = cfg_.dim_emb;
-    logits_ = ensure(logits_buf_, N * V);
+    logits_ = ensure(ctx_, logits_buf_, N * V);
     ops::linear_forward(ctx_, tv(ctx_, logits_, {N, V}), tv(ctx_, dec_out_, {N, C}),
                         tv(ctx_, params_.v(spec_.out_proj), {V, C}), TensorView());
-    ops::cross_entropy_forward(ctx_, tv(ctx_, ensure(loss_rows_, N), {N}), tv(ctx_, ensure(nll_rows_, N), {N}),
-                               tv(ctx_, ensure(lse_, N), {N}), tv(ctx_, logits_, {N, V}),
-                               tv(ctx_, b.tgt_out.data(), {N}), cfg_.label_smoothing);
+    ops::cross_entropy_forward(ctx_, tv(ctx_, ensure(ctx_, loss_rows_, N), {N}), tv(ctx_, ensure(ctx_, nll_rows_, N), {N}),
+                               tv(ctx_, ensure(ctx_, lse_, N), {N}), tv(ctx_, logits_, {N, V}),
+                               tv(ctx_, ix.tgt_out, {N}), cfg_.label_smoothing);
     const ops::LossSums sums = ops::loss_sums(ctx_, tv(ctx_, loss_rows_.data(), {N}), tv(ctx_, nll_rows_.data(), {N}));
     return LossStats{sums.loss, sums.nll, b.target_tokens};
 }
@@ -138,25 +146,26 @@ template <typename T>
 void Transformer<T>::backward(const Batch& b, const StepRng& rng, double grad_scale,
                               const GradReadyHook& hook) {
     const int64_t N = b.B * b.T, Ns = b.B * b.S, V = cfg_.vocab_size, C = cfg_.dim_emb;
-    const SeqShape ts{b.B, b.T, b.tgt_len.data()}, ss{b.B, b.S, b.src_len.data()};
+    const BatchIndices ix = batch_upload_.place(ctx_.device, b, cfg_.vocab_size);  // b may be another object
+    const SeqShape ts{b.B, b.T, ix.tgt_len}, ss{b.B, b.S, ix.src_len};
     const bool rc = cfg_.recompute;
     T* dlogits = logits_;  // in place: no second (N, V) buffer
     ops::cross_entropy_backward(ctx_, tv(ctx_, dlogits, {N, V}), tv(ctx_, logits_, {N, V}),
-                                tv(ctx_, lse_.data(), {N}), tv(ctx_, b.tgt_out.data(), {N}),
+                                tv(ctx_, lse_.data(), {N}), tv(ctx_, ix.tgt_out, {N}),
                                 cfg_.label_smoothing, grad_scale);
-    T* d_dec_out = ensure(grad_a_, N * C);
+    T* d_dec_out = ensure(ctx_, grad_a_, N * C);
     ops::linear_backward(ctx_, tv(ctx_, d_dec_out, {N, C}), tv(ctx_, params_.g(spec_.out_proj), {V, C}),
                          TensorView(), tv(ctx_, dlogits, {N, V}), tv(ctx_, dec_out_, {N, C}),
                          tv(ctx_, params_.v(spec_.out_proj), {V, C}));
-    T* denc = ensure(d_enc_, Ns * C);
+    T* denc = ensure(ctx_, d_enc_, Ns * C);
     ops::fill(ctx_, tv(ctx_, denc, {Ns * C}), 0.0);
-    backward_stack(kDecoder, rng, b.tgt_in.data(), d_dec_out, N, hook, [&](int64_t l, T* dx, const T* dy, const T* x) {
+    backward_stack(kDecoder, rng, ix.tgt_in, d_dec_out, N, hook, [&](int64_t l, T* dx, const T* dy, const T* x) {
         auto& sv = dec_saved_[rc ? 0 : size_t(l)];
         const DecoderLayerSpec& s = spec_.dec[size_t(l)];
         if (rc) decoder_layer_forward(ctx_, params_, s, dec_cfg_, rng, sv, recompute_buffer(N * C), x, enc_out_, ts, ss);
         decoder_layer_backward(ctx_, params_, s, dec_cfg_, rng, sv, scratch_, dx, denc, dy, x, enc_out_, ts, ss);
     });
-    backward_stack(kEncoder, rng, b.src.data(), denc, Ns, hook, [&](int64_t l, T* dx, const T* dy, const T* x) {
+    backward_stack(kEncoder, rng, ix.src, denc, Ns, hook, [&](int64_t l, T* dx, const T* dy, const T* x) {
         auto& sv = enc_saved_[rc ? 0 : size_t(l)];
         const EncoderLayerSpec& s = spec_.enc[size_t(l)];
         if (rc) encoder_layer_forward(ctx_, params_, s, enc_cfg_, rng, sv, recompute_buffer(Ns * C), x, ss);
@@ -177,7 +186,7 @@ void Transformer<T>::backward_stack(int s, const StepRng& rng, const int64_t* to
     if (final_ln.gamma >= 0)
         norm_bwd(ctx_, params_, final_ln, dy, static_cast<T*>(nullptr), dy, xs.back().data(),
                  static_cast<const T*>(nullptr), ln_mean_[s].data(), ln_rstd_[s].data(), 1.0, N);
-    T* dx = ensure(grad_b_, N * cfg_.dim_emb);
+    T* dx = ensure(ctx_, grad_b_, N * cfg_.dim_emb);
     for (int64_t l = int64_t(ranges.size()) - 1; l >= 0; --l) {
         layer(l, dx, dy, xs[size_t(l)].data());
         if (hook) hook(ranges[size_t(l)].first, ranges[size_t(l)].second);
@@ -189,11 +198,13 @@ void Transformer<T>::backward_stack(int s, const StepRng& rng, const int64_t* to
 
 template <typename T>
 const T* Transformer<T>::encode(const Batch& b, EncoderWorkspace<T>& ws) const {
+    DEEPNET_USER_CHECK(ctx_.device.kind == DeviceKind::CPU,
+                       "decoding on " << device_name(ctx_.device) << " is not built yet: translate on the CPU");
     const StepRng inference{0, 0, false};
     const int64_t C = cfg_.dim_emb, N = b.B * b.S;
     const SeqShape ss{b.B, b.S, b.src_len.data()};
-    T* x = ensure(ws.a, N * C);
-    T* y = ensure(ws.b, N * C);
+    T* x = ensure(ctx_, ws.a, N * C);
+    T* y = ensure(ctx_, ws.b, N * C);
     embedding_layer_forward(ctx_, params_, spec_.src_embed, ws.positions, inference, 0.0, x, b.src.data(),
                             b.src_pos.data(), N, b.S);
     for (int64_t l = 0; l < cfg_.enc_depth; ++l) {

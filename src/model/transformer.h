@@ -69,13 +69,15 @@ const T* final_norm_forward(const Context& ctx, const Params<T>& p, const NormSp
 template <typename T>
 class Transformer {
 public:
-    explicit Transformer(const ModelConfig& cfg, ModelUse use = ModelUse::Training);
+    // ctx: the device every buffer lives on and every op runs on, and the precision policy.
+    explicit Transformer(const ModelConfig& cfg, ModelUse use = ModelUse::Training, const Context& ctx = {});
 
     const ModelConfig& config() const { return cfg_; }
     const ModelSpec& spec() const { return spec_; }
     Params<T>& params() { return params_; }
     const Params<T>& params() const { return params_; }
-    // Device and precision policy of every op the model runs (set before the first pass).
+    // Precision policy of every op the model runs (set before the first pass); the device
+    // is fixed at construction.
     Context& context() { return ctx_; }
     const Context& context() const { return ctx_; }
 
@@ -93,7 +95,8 @@ public:
     // Logits (B*T, V) of the last forward (before backward overwrites them).
     const T* logits() const { return logits_; }
 
-    // The encoder output (B*S, C) of a batch's sources, without dropout, in ws.
+    // The encoder output (B*S, C) of a batch's sources, without dropout, in ws (CPU only:
+    // decoding on a GPU is not built yet).
     const T* encode(const Batch& b, EncoderWorkspace<T>& ws) const;
 
 private:
@@ -104,7 +107,7 @@ private:
     template <typename Layer>
     void backward_stack(int stack, const StepRng& rng, const int64_t* tokens, T* d_top, int64_t N,
                         const GradReadyHook& hook, Layer&& layer);
-    T* recompute_buffer(int64_t n) { return ensure(recompute_out_, n); }
+    T* recompute_buffer(int64_t n) { return ensure(ctx_, recompute_out_, n); }
 
     ModelConfig cfg_;
     ModelSpec spec_;
@@ -122,6 +125,7 @@ private:
     T* logits_ = nullptr;
     Buf<T> logits_buf_, loss_rows_, nll_rows_, lse_;
     Buf<T> grad_a_, grad_b_, d_enc_, recompute_out_;
+    BatchUpload batch_upload_;  // the batch's index arrays on the device
 };
 
 }  // namespace deepnet

@@ -1,7 +1,11 @@
 // Embedding op: checks, then the CPU kernel or the CUDA branch.
 #include "src/ops/embedding.h"
 
+#include <type_traits>
+#include <vector>
+
 #include "kernels/embedding.h"
+#include "src/core/device_memory.h"
 #include "src/ops/op_checks.h"
 
 namespace deepnet::ops {
@@ -11,6 +15,16 @@ void sinusoid_table(const Context& ctx, const TensorView& pos_table) {
     detail::on_device(ctx, "sinusoid_table", pos_table.dtype, [&](auto t) {
         using T = decltype(t);
         kernels::cpu::sinusoid_table<T>(pos_table.as<T>(), pos_table.dim(0), pos_table.dim(1));
+    }, [&](auto t) {  // computed once per model on the host (as the CPU does), then copied
+        using T = decltype(t);
+        std::vector<float> host(static_cast<size_t>(pos_table.numel()));
+        kernels::cpu::sinusoid_table<float>(host.data(), pos_table.dim(0), pos_table.dim(1));
+        std::vector<T> stored(host.size());
+        for (size_t i = 0; i < host.size(); ++i) {
+            if constexpr (std::is_same_v<T, float>) stored[i] = host[i];
+            else stored[i] = kernels::float_to_bf16(host[i]);
+        }
+        device_copy(ctx.device, pos_table.as<T>(), Device{}, stored.data(), stored.size() * sizeof(T));
     });
 }
 

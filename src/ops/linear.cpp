@@ -1,6 +1,7 @@
 // Linear op: checks, then the CPU kernel (oneDNN/BLAS GEMMs) or the CUDA branch.
 #include "src/ops/linear.h"
 
+#include "kernels/gemm.h"
 #include "kernels/linear.h"
 #include "src/ops/op_checks.h"
 
@@ -10,6 +11,14 @@ namespace {
 kernels::cpu::MatmulPrecision gemm_precision(const Context& ctx) {
     return ctx.precision.gemm == DType::BF16 ? kernels::cpu::MatmulPrecision::BFloat16
                                              : kernels::cpu::MatmulPrecision::Float32;
+}
+
+// On CUDA the GEMM precision is the storage type's: bf16 GEMMs read bf16 tensors.
+kernels::cuda::GemmHandle gemm_handle(const Context& ctx, const char* op, DType storage) {
+    if (ctx.precision.gemm == DType::BF16 && storage != DType::BF16)
+        throw UserError(std::string(op) + ": bfloat16 GEMMs on CUDA need bfloat16 tensors (got " +
+                        dtype_name(storage) + ")");
+    return {ctx.gemm, ctx.gemm_workspace.data, ctx.gemm_workspace.bytes};
 }
 }  // namespace
 
@@ -22,6 +31,13 @@ void linear_forward(const Context& ctx, const TensorView& y, const TensorView& x
         using T = decltype(t);
         kernels::cpu::linear_forward<T>(y.as<T>(), x.as<T>(), w.as<T>(), b.as<T>(), N, I, O,
                                         gemm_precision(ctx));
+    }, [&](auto t) {
+        using T = decltype(t);
+        const auto h = gemm_handle(ctx, "linear_forward", x.dtype);
+        // y (N, O) = x (N, I) w^T, the bias added by cuBLASLt's epilogue.
+        kernels::cuda::gemm<T, T>(h, false, true, N, O, I, 1.f, x.as<T>(), I, w.as<T>(), I, 0.f, y.as<T>(), O,
+                                  b.empty() ? kernels::cuda::GemmEpilogue::None : kernels::cuda::GemmEpilogue::Bias,
+                                  b.as<T>(), detail::stream_of(ctx));
     });
 }
 
@@ -36,6 +52,18 @@ void linear_backward(const Context& ctx, const TensorView& dx, const TensorView&
         using T = decltype(t);
         kernels::cpu::linear_backward<T>(dx.as<T>(), dw.as<T>(), db.as<T>(), dy.as<T>(), x.as<T>(),
                                          w.as<T>(), N, I, O, accumulate_dx, gemm_precision(ctx));
+    }, [&](auto t) {
+        using T = decltype(t);
+        const auto h = gemm_handle(ctx, "linear_backward", x.dtype);
+        const auto none = kernels::cuda::GemmEpilogue::None;
+        const cudaStream_t s = detail::stream_of(ctx);
+        if (!dx.empty())  // dx (N, I) = dy (N, O) w (O, I)
+            kernels::cuda::gemm<T, T>(h, false, false, N, I, O, 1.f, dy.as<T>(), O, w.as<T>(), I,
+                                      accumulate_dx ? 1.f : 0.f, dx.as<T>(), I, none, nullptr, s);
+        // dw (O, I) += dy^T (O, N) x (N, I)
+        kernels::cuda::gemm<T, T>(h, true, false, O, I, N, 1.f, dy.as<T>(), O, x.as<T>(), I, 1.f, dw.as<T>(), I,
+                                  none, nullptr, s);
+        if (!db.empty()) kernels::cuda::bias_grad_accumulate<T, T>(db.as<T>(), dy.as<T>(), N, O, s);
     });
 }
 

@@ -26,6 +26,7 @@
 #include "src/train/train_log.h"
 #include "src/train/train_state.h"
 #include "src/train/validator.h"
+#include "src/ops/device_runtime.h"
 #include "src/ops/linear.h"
 
 namespace deepnet {
@@ -34,6 +35,14 @@ namespace {
 bool file_exists(const std::string& p) {
     struct stat st;
     return ::stat(p.c_str(), &st) == 0;
+}
+
+// The first non-finite element of a buffer on any device (copied to the host when it is
+// not there: checks run at display, validation and save, not every update).
+int64_t first_non_finite_of(const FlatView<float>& v) {
+    if (v.device().kind == DeviceKind::CPU) return first_non_finite(v.data(), v.size());
+    const std::vector<float> host = v.to_vector();
+    return first_non_finite(host.data(), host.size());
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -73,12 +82,21 @@ private:
     void check_resources();
     void write_checkpoint(const std::string& why, std::vector<float>& adam_m, std::vector<float>& adam_v);
     UpdateInfo optimizer_step(double grad_scale);
-    const float* weights_for_use() { return ema_.enabled() ? ema_.values().data() : model_->params().value.data(); }
+    // The weights that validation and saved models use, on the host: the model's own buffer
+    // on the CPU, else a copy in `host`.
+    const float* weights_for_use(std::vector<float>& host) const {
+        const FlatView<float> w = ema_.enabled() ? ema_.values() : model_->params().value;
+        if (w.device().kind == DeviceKind::CPU) return w.data();
+        host = w.to_vector();
+        return host.data();
+    }
+    const Context& context() const { return model_->context(); }
 
     TrainerSetup setup_;
     const TrainConfig& cfg_;
     dist::DataParallel& dp_;  // one rank: every hook is a no-op
     std::unique_ptr<TrainingData> data_;  // set in prepare()
+    std::unique_ptr<ops::DeviceRuntime> device_;  // before model_: it outlives the model
     std::unique_ptr<Transformer<float>> model_;
     std::unique_ptr<BatchStream> stream_;
     AdamW<float> opt_;
@@ -129,8 +147,8 @@ void TrainingSession::check_resources() {
 }
 
 bool TrainingSession::weights_finite(const char* when) {
-    const int64_t bad = first_non_finite(model_->params().value.data(), model_->params().value.size());
-    const int64_t bad_avg = ema_.enabled() ? first_non_finite(ema_.values().data(), ema_.values().size()) : -1;
+    const int64_t bad = first_non_finite_of(model_->params().value);
+    const int64_t bad_avg = ema_.enabled() ? first_non_finite_of(ema_.values()) : -1;
     if (bad < 0 && bad_avg < 0) return true;
     log::warn(std::string("the ") + (bad >= 0 ? "weights" : "averaged weights") + " hold NaN/Inf " + when +
               " at update " + std::to_string(state_.progress.updates) + " (flat element " +
@@ -146,7 +164,26 @@ int TrainingSession::diverged() {
     return kExitDiverged;
 }
 
+// The device of --devices, checked before any data is read: one GPU, in a single process
+// (several GPUs and GPU ranks under mpirun come with the multi-GPU trainer), float32, and
+// validation metrics that need no decoding (decoding runs on the CPU only so far).
+Device training_device(const TrainConfig& cfg, int world) {
+    if (cfg.devices.empty()) return Device{};
+    DEEPNET_USER_CHECK(cfg.devices.size() == 1, "--devices: " << cfg.devices.size()
+                                                    << " GPUs given; training runs on one GPU so far");
+    DEEPNET_USER_CHECK(world == 1, "--devices under mpirun: data parallelism runs on CPU ranks only so far");
+    DEEPNET_USER_CHECK(!cfg.bf16_matmul, "precision bfloat16 on a GPU is not built yet: use precision: "
+                                         "[float32, float32] with --devices, or train on the CPU");
+    for (const std::string& m : cfg.valid_metrics)
+        DEEPNET_USER_CHECK(m == "cross-entropy" || m == "perplexity",
+                           "valid-metrics " << m << " translates the validation set, and decoding on a GPU is "
+                                            "not built yet: use cross-entropy or perplexity with --devices");
+    return Device{DeviceKind::CUDA, int(cfg.devices[0])};
+}
+
 void TrainingSession::prepare() {
+    device_ = std::make_unique<ops::DeviceRuntime>(training_device(cfg_, dp_.world()));
+    if (!cfg_.devices.empty()) log::info("training on " + device_->describe());
     if (cfg_.bf16_matmul) {  // before the data (which may train a vocabulary first)
         const std::string why = ops::bf16_gemm_unavailable_reason();
         DEEPNET_USER_CHECK(why.empty(), "precision bfloat16: " << why << "; use precision: [float32, float32]");
@@ -174,7 +211,7 @@ void TrainingSession::prepare() {
                                      "the training memory"),
                          "the weights, gradients and Adam moments of this model",
                          "reduce dim-emb, transformer-dim-ffn, the depths or dim-vocabs");
-    model_ = std::make_unique<Transformer<float>>(mcfg);
+    model_ = std::make_unique<Transformer<float>>(mcfg, ModelUse::Training, device_->context());
     if (dp_.root()) check_resources();  // rank 0 alone writes
     if (cfg_.bf16_matmul) {
         model_->context().precision.gemm = DType::BF16;
@@ -198,7 +235,7 @@ void TrainingSession::prepare() {
         moments_m = std::move(loaded.adam_m);
         moments_v = std::move(loaded.adam_v);
         opt_.set_steps(loaded.progress.updates - loaded.progress.skipped_updates);
-        ema_.load(loaded.ema);
+        ema_.load(loaded.ema, context().device);
         state_.progress = loaded.progress;
         DEEPNET_USER_CHECK(loaded.progress.data_fingerprint == 0 ||  // 0: not recorded
                                loaded.progress.data_fingerprint == data_->train->fingerprint(),
@@ -220,7 +257,7 @@ void TrainingSession::prepare() {
     if (dp_.sharded())
         dp_.init_sharding(moments_m, moments_v, model_->spec().layout.total(), adam);
     else if (stored)
-        opt_.set_moments(model_->spec().layout.total(), moments_m, moments_v);
+        opt_.set_moments(model_->spec().layout.total(), moments_m, moments_v, context().device);
     stream_ = std::make_unique<BatchStream>(data_->train, setup_.data, mcfg.seed,
                                             DataPosition{state_.progress.epoch, state_.progress.batches_in_epoch});
 }
@@ -280,7 +317,7 @@ bool TrainingSession::update() {
         return skipped_in_a_row_ < cfg_.max_skipped_updates;
     }
     skipped_in_a_row_ = 0;
-    ema_.update(model_->params().value);
+    ema_.update(context(), model_->params().value);
     p.target_tokens += tokens;
     interval_.loss += loss;
     interval_.nll += nll;
@@ -292,7 +329,7 @@ bool TrainingSession::update() {
 }
 
 UpdateInfo TrainingSession::optimizer_step(double grad_scale) {
-    if (!dp_.sharded()) return opt_.step(model_->params(), last_lr_, grad_scale);
+    if (!dp_.sharded()) return opt_.step(context(), model_->params(), last_lr_, grad_scale);
     int64_t steps = opt_.steps();
     const UpdateInfo info =
         dp_.sharded_step(model_->params().value, model_->params().grad, last_lr_, grad_scale, steps);
@@ -331,8 +368,8 @@ bool TrainingSession::validate_now() {
     std::vector<float> backup;
     if (ema_.enabled()) {  // validate the averaged weights
         backup = model_->params().value.to_vector();
-        const FlatView<float> average = ema_.values();
-        std::copy(average.begin(), average.end(), model_->params().value.begin());  // same layout
+        const FlatView<float> average = ema_.values(), value = model_->params().value;  // same layout
+        device_copy(value.device(), value.data(), average.device(), average.data(), value.size() * sizeof(float));
     }
     ValidationOptions vo;
     vo.metrics = cfg_.valid_metrics;
@@ -357,7 +394,8 @@ bool TrainingSession::validate_now() {
         const bool improved = best == p.best.end() || metric_improves(metric, value, best->second);
         if (improved) {
             p.best[metric] = value;
-            save_model_file(best_model_path(cfg_.model_path, metric), model_->spec(), weights_for_use(),
+            std::vector<float> host;
+            save_model_file(best_model_path(cfg_.model_path, metric), model_->spec(), weights_for_use(host),
                             state_.meta);
         }
         if (first) p.stalled = improved ? 0 : p.stalled + 1;
@@ -388,7 +426,8 @@ bool TrainingSession::save(const std::string& why) {
 void TrainingSession::write_checkpoint(const std::string& why, std::vector<float>& adam_m,
                                        std::vector<float>& adam_v) {
     state_.progress.elapsed_seconds = elapsed_before_ + seconds_since(start_);
-    save_model_file(cfg_.model_path, model_->spec(), weights_for_use(), state_.meta);
+    std::vector<float> host;
+    save_model_file(cfg_.model_path, model_->spec(), weights_for_use(host), state_.meta);
     state_.params = model_->params().value.to_vector();
     state_.adam_m = dp_.sharded() ? std::move(adam_m) : opt_.m().to_vector();
     state_.adam_v = dp_.sharded() ? std::move(adam_v) : opt_.v().to_vector();

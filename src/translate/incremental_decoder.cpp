@@ -75,8 +75,8 @@ const T* IncrementalDecoder<T>::step(const std::vector<int64_t>& tokens,
         cross_len_[size_t(n)] = src_len_[size_t(b)];
     }
     set_cache_rows(N);
-    T* x = ensure(x_, N * C);
-    T* y = ensure(y_, N * C);
+    T* x = ensure(ctx, x_, N * C);
+    T* y = ensure(ctx, y_, N * C);
     embedding_layer_forward(ctx, p, spec_.tgt_embed, positions_, kInference, 0.0, x, tokens.data(),
                             pos_.data(), N, t_ + 1);
     const SeqShape ts{N, 1, nullptr}, ss{B_, S_, src_len_.data()};
@@ -87,7 +87,7 @@ const T* IncrementalDecoder<T>::step(const std::vector<int64_t>& tokens,
     }
     const T* top = final_norm_forward(ctx, p, spec_.dec_final_ln, cfg_.layer_norm_eps, top_, ln_mean_,
                                       ln_rstd_, x, N);
-    T* logp = ensure(logp_, N * V);
+    T* logp = ensure(ctx, logp_, N * V);
     ops::linear_forward(ctx, tv(ctx, logp, {N, V}), tv(ctx, top, {N, C}),
                         tv(ctx, p.v(spec_.out_proj), {V, C}), TensorView());
     ops::log_softmax_forward(ctx, tv(ctx, logp, {N, V}));
@@ -108,7 +108,7 @@ void IncrementalDecoder<T>::reorder(const std::vector<int64_t>& parent) {
     if (identity) return;  // greedy search and unchanged beams copy nothing
     const Context& ctx = model_.context();
     auto gather = [&](Buf<T>& cache) {
-        gather_.resize(size_t(t_ * M * C));
+        gather_.resize(ctx.device, t_ * M * C);
         ops::gather_rows(ctx, tv(ctx, gather_.data(), {t_, M, C}), tv(ctx, cache.data(), {t_, N, C}),
                          tv(ctx, parent.data(), {M}));
         cache.swap(gather_);  // the old cache becomes the next gather's buffer

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "src/core/device_buffer.h"
 #include "src/core/error.h"
 #include "src/ops/log_softmax.h"
 
@@ -95,6 +96,10 @@ std::vector<double> score_pairs(Transformer<T>& model,
     for (size_t i = 0; i < sources.size(); ++i)
         lengths.push_back(int64_t(std::max(sources[i].size(), targets[i].size())));
     std::vector<double> out(sources.size(), 0.0);
+    const Context& ctx = model.context();
+    const bool host = ctx.device.kind == DeviceKind::CPU;
+    DeviceBuffer<double> logp_on_device;  // off the CPU: the per-row scores and their targets
+    DeviceBuffer<int64_t> targets_on_device;
     for (const auto& batch : length_sorted_batches(lengths, mini_batch)) {
         std::vector<std::vector<int64_t>> src, tgt;
         for (size_t i : batch) {
@@ -106,9 +111,16 @@ std::vector<double> score_pairs(Transformer<T>& model,
         const T* logits = model.logits();
         const int64_t N = b.B * b.T;
         std::vector<double> row_logp(size_t(N), 0.0);
-        const Context& ctx = model.context();
-        ops::target_log_probs(ctx, tv(ctx, row_logp.data(), {N}), tv(ctx, logits, {N, V}),
-                              tv(ctx, b.tgt_out.data(), {N}));
+        double* logp = host ? row_logp.data() : logp_on_device.ensure(ctx.device, N);
+        const int64_t* targets = b.tgt_out.data();
+        if (!host) {
+            int64_t* t = targets_on_device.ensure(ctx.device, N);
+            device_copy(ctx.device, t, Device{}, targets, size_t(N) * sizeof(int64_t));
+            device_zero(ctx.device, logp, size_t(N) * sizeof(double));  // rows with target -1 stay 0
+            targets = t;
+        }
+        ops::target_log_probs(ctx, tv(ctx, logp, {N}), tv(ctx, logits, {N, V}), tv(ctx, targets, {N}));
+        if (!host) device_copy(Device{}, row_logp.data(), ctx.device, logp, size_t(N) * sizeof(double));
         for (size_t j = 0; j < batch.size(); ++j) {
             double s = 0;
             for (int64_t t = 0; t < b.T; ++t) s += row_logp[size_t(int64_t(j) * b.T + t)];

@@ -16,7 +16,6 @@
 #include <string>
 #include <vector>
 
-#include "cublasLt.h"
 #include "emu.h"
 
 // Under AddressSanitizer every switch between stacks is announced, or ASan takes the fiber
@@ -430,7 +429,7 @@ cudaError_t cudaMemGetInfo(size_t* free_bytes, size_t* total_bytes) {
 cudaError_t cudaDeviceSynchronize() { return cudaSuccess; }
 
 namespace {
-struct HandleStore {  // distinct non-null handles for streams, events and cuBLASLt
+struct HandleStore {  // distinct non-null handles for streams and events
     char bytes[1];
 };
 }  // namespace
@@ -459,14 +458,3 @@ cudaError_t cudaEventElapsedTime(float* ms, cudaEvent_t, cudaEvent_t) {
     return cudaSuccess;
 }
 
-cublasStatus_t cublasLtCreate(cublasLtHandle_t* h) {
-    *h = reinterpret_cast<cublasLtHandle_t>(new HandleStore);
-    return CUBLAS_STATUS_SUCCESS;
-}
-cublasStatus_t cublasLtDestroy(cublasLtHandle_t h) {
-    delete reinterpret_cast<HandleStore*>(h);
-    return CUBLAS_STATUS_SUCCESS;
-}
-const char* cublasLtGetStatusString(cublasStatus_t s) {
-    return s == CUBLAS_STATUS_SUCCESS ? "CUBLAS_STATUS_SUCCESS" : "CUBLAS_STATUS_NOT_INITIALIZED";
-}
