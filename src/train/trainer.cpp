@@ -85,12 +85,14 @@ private:
     // The weights that validation and saved models use, on the host: the model's own buffer
     // on the CPU, else a copy in `host`.
     const float* weights_for_use(std::vector<float>& host) const {
-        const FlatView<float> w = ema_.enabled() ? ema_.values() : model_->params().value;
+        const FlatView<float> w = ema_ready() ? ema_.values() : model_->params().value;
         if (w.device().kind == DeviceKind::CPU) return w.data();
         host = w.to_vector();
         return host.data();
     }
     const Context& context() const { return model_->context(); }
+    // Averaging is on and has started (no update yet, or only skipped ones: not started).
+    bool ema_ready() const { return ema_.enabled() && !ema_.values().empty(); }
 
     TrainerSetup setup_;
     const TrainConfig& cfg_;
@@ -148,7 +150,7 @@ void TrainingSession::check_resources() {
 
 bool TrainingSession::weights_finite(const char* when) {
     const int64_t bad = first_non_finite_of(model_->params().value);
-    const int64_t bad_avg = ema_.enabled() ? first_non_finite_of(ema_.values()) : -1;
+    const int64_t bad_avg = ema_ready() ? first_non_finite_of(ema_.values()) : -1;
     if (bad < 0 && bad_avg < 0) return true;
     log::warn(std::string("the ") + (bad >= 0 ? "weights" : "averaged weights") + " hold NaN/Inf " + when +
               " at update " + std::to_string(state_.progress.updates) + " (flat element " +
@@ -178,6 +180,8 @@ Device training_device(const TrainConfig& cfg, bool validates, int world) {
         DEEPNET_USER_CHECK(m == "cross-entropy" || m == "perplexity",
                            "valid-metrics " << m << " translates the validation set, and decoding on a GPU is "
                                             "not built yet: use cross-entropy or perplexity with --devices");
+    DEEPNET_USER_CHECK(cfg.devices[0] >= 0 && cfg.devices[0] < 1024, "--devices " << cfg.devices[0]
+                                                                          << ": a GPU number is 0 or more, below 1024");
     return Device{DeviceKind::CUDA, int(cfg.devices[0])};
 }
 
@@ -366,7 +370,7 @@ bool TrainingSession::validate_now() {
         return true;
     }
     std::vector<float> backup;
-    if (ema_.enabled()) {  // validate the averaged weights
+    if (ema_ready()) {  // validate the averaged weights
         backup = model_->params().value.to_vector();
         const FlatView<float> average = ema_.values(), value = model_->params().value;  // same layout
         device_copy(value.device(), value.data(), average.device(), average.data(), value.size() * sizeof(float));
@@ -380,7 +384,7 @@ bool TrainingSession::validate_now() {
     vo.translation_output = cfg_.valid_translation_output;
     vo.stop = [] { return stop_requested(); };  // SIGTERM does not wait for a whole validation
     const ValidationScores scores = validate(*model_, *data_->valid, data_->vocab, vo);
-    if (ema_.enabled()) model_->params().value.assign(backup);
+    if (ema_ready()) model_->params().value.assign(backup);
     if (scores.empty()) {  // interrupted: not counted, nothing saved
         log::info("validation interrupted by a stop signal");
         dp_.share_from_root(p.stalled);
