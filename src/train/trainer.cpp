@@ -214,10 +214,21 @@ void TrainingSession::prepare() {
     if (data_->valid)
         for (const std::string& line : describe_stats(*data_->valid, 0)) log::info("valid " + line);
     mcfg.vocab_size = data_->vocab.size();
-    check_fits_in_memory(checked_mul(declare_model(mcfg).layout.total(), cfg_.exponential_smoothing > 0 ? 20 : 16,
-                                     "the training memory"),
-                         "the weights, gradients and Adam moments of this model",
+    const int64_t state_bytes = checked_mul(declare_model(mcfg).layout.total(),
+                                            cfg_.exponential_smoothing > 0 ? 20 : 16, "the training memory");
+    check_fits_in_memory(state_bytes, "the weights, gradients and Adam moments of this model",
                          "reduce dim-emb, transformer-dim-ffn, the depths or dim-vocabs");
+    if (!cfg_.devices.empty()) {  // the same buffers on the GPU, before any is allocated there
+        const double gib = double(int64_t(1) << 30), free = double(device_->free_bytes());
+        log::info("GPU memory: " + std::to_string(double(state_bytes) / gib).substr(0, 5) +
+                  " GiB for weights, gradients and Adam moments (plus activations), " +
+                  std::to_string(free / gib).substr(0, 5) + " GiB free");
+        DEEPNET_USER_CHECK(double(state_bytes) < free,
+                           "the weights, gradients and Adam moments of this model need "
+                               << double(state_bytes) / gib << " GiB, more than the " << free / gib
+                               << " GiB free on " << device_->describe()
+                               << ": reduce dim-emb, transformer-dim-ffn, the depths or dim-vocabs");
+    }
     model_ = std::make_unique<Transformer<float>>(mcfg, ModelUse::Training, device_->context());
     if (dp_.root()) check_resources();  // rank 0 alone writes
     if (cfg_.bf16_matmul) {
