@@ -27,6 +27,7 @@
 #include "src/train/train_state.h"
 #include "src/train/validator.h"
 #include "src/ops/device_runtime.h"
+#include "src/ops/elementwise.h"
 #include "src/ops/linear.h"
 
 namespace deepnet {
@@ -295,7 +296,10 @@ bool TrainingSession::finished() const {
 
 bool TrainingSession::update() {
     TrainProgress& p = state_.progress;
-    model_->params().zero_grad();
+    {  // queued on the device's stream (a GPU's memset would wait for the whole device)
+        const FlatView<float>& g = model_->params().grad;
+        ops::fill(context(), view(g.data(), {int64_t(g.size())}, g.device()), 0.0);
+    }
     double loss = 0, nll = 0;
     int64_t tokens = 0, sentences = 0;
     // Every rank walks the whole stream; rank r computes micro-batches r, r + W, ...
