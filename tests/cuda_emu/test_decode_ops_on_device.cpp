@@ -2,7 +2,7 @@
 // a CUDA context and device views, matches its CPU branch on the same random inputs (the
 // kernels' own tests in tests/cuda cover the shapes; these check the wiring: argument
 // order, strides, dtypes, scratch and the copy back).
-#include "cuda_test_support.h"
+#include "ops_device_support.h"
 #include "src/ops/attention.h"
 #include "src/ops/cross_entropy.h"
 #include "src/ops/log_softmax.h"
@@ -10,35 +10,6 @@
 
 using namespace deepnet;
 using namespace deepnet::test_cuda;
-
-namespace {
-
-const Device kGpu{DeviceKind::CUDA, 0};
-
-struct DeviceContext {
-    Context ctx;
-    Dev<char> scratch{int64_t(1) << 20};
-    DeviceContext() {
-        ctx.device = kGpu;
-        ctx.scratch = {scratch.get(), static_cast<size_t>(1) << 20};
-    }
-};
-
-template <typename T>
-TensorView dview(Dev<T>& d, std::initializer_list<int64_t> shape) {
-    return view(d.get(), shape, kGpu);
-}
-
-template <typename T>
-void check_near(const char* what, const std::vector<T>& got, const std::vector<T>& ref, double tol) {
-    REQUIRE(got.size() == ref.size());
-    for (size_t i = 0; i < got.size(); ++i) {
-        INFO(what << "[" << i << "]: " << got[i] << " vs " << ref[i]);
-        REQUIRE(std::fabs(double(got[i]) - double(ref[i])) <= tol * (1.0 + std::fabs(double(ref[i]))));
-    }
-}
-
-}  // namespace
 
 TEST_CASE("decode ops on the device: log_softmax and target_log_probs", "[cuda][ops]") {
     auto rng = make_rng(201);
@@ -54,12 +25,12 @@ TEST_CASE("decode ops on the device: log_softmax and target_log_probs", "[cuda][
     Dev<int64_t> gt(targets);
     Dev<double> glp(std::vector<double>(static_cast<size_t>(N), 7.0));
     ops::target_log_probs(g.ctx, dview(glp, {N}), dview(gx, {N, V}), dview(gt, {N}));
-    check_near("target_log_probs", glp.download(), lp, 1e-12);  // row 1 keeps its 7
+    check_close("target_log_probs", glp.download(), lp, 1e-12);  // row 1 keeps its 7
 
     std::vector<float> x = logits;
     ops::log_softmax_forward(cpu, view(x.data(), {N, V}));
     ops::log_softmax_forward(g.ctx, dview(gx, {N, V}));
-    check_near("log_softmax", gx.download(), x, 2e-6);
+    check_close("log_softmax", gx.download(), x, 2e-6);
 }
 
 TEST_CASE("decode ops on the device: loss_sums through the workspace", "[cuda][ops]") {
@@ -99,7 +70,7 @@ TEST_CASE("decode ops on the device: cached attention over a time-major cache", 
     Dev<int64_t> gb(blocks), gl(lens);
     ops::cached_attention_forward(g.ctx, dview(gout, {N, C}), dview(gq, {N, C}), dview(gk, {T * N * C}),
                                   dview(gv, {T * N * C}), dview(gb, {N}), dview(gl, {N}), heads, layout);
-    check_near("cached attention", gout.download(), out, 1e-5);
+    check_close("cached attention", gout.download(), out, 1e-5);
 }
 
 TEST_CASE("decode ops on the device: beam search's top-k", "[cuda][ops]") {

@@ -3,39 +3,16 @@
 // overwritten and accumulated, dw and db accumulated onto their old values.
 #include <algorithm>
 
-#include "cuda_test_support.h"
+#include "ops_device_support.h"
 #include "src/ops/linear.h"
 
 using namespace deepnet;
 using namespace deepnet::test_cuda;
 
-namespace {
-
-const Device kGpu{DeviceKind::CUDA, 0};
-
-template <typename T>
-TensorView dview(Dev<T>& d, std::initializer_list<int64_t> shape) {
-    return view(d.get(), shape, kGpu);
-}
-
-void check_close(const char* what, const std::vector<float>& got, const std::vector<float>& ref, double tol) {
-    REQUIRE(got.size() == ref.size());
-    for (size_t i = 0; i < got.size(); ++i) {
-        INFO(what << "[" << i << "]: " << got[i] << " vs " << ref[i]);
-        REQUIRE(std::fabs(double(got[i]) - double(ref[i])) <= tol * (1.0 + std::fabs(double(ref[i]))));
-    }
-}
-
-}  // namespace
-
 TEST_CASE("ops on the device: linear forward and backward through cuBLASLt", "[cuda][ops][gemm]") {
     auto rng = make_rng(111);
-    CudaContext cuda(0);
-    Context g;
-    g.device = kGpu;
-    g.stream = cuda.stream();
-    g.gemm = cuda.cublaslt();
-    g.gemm_workspace = {cuda.lt_workspace(), cuda.lt_workspace_bytes()};
+    DeviceContext device;
+    Context& g = device.ctx;
     const Context cpu;
     const int64_t N = 19, I = 24, O = 13;
     const auto x = random_inputs<float>(N * I, rng).s, w = random_inputs<float>(O * I, rng).s,

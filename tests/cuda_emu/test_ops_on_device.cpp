@@ -3,7 +3,7 @@
 // on random inputs (never zeros); the checks still speak for the device (a host view given
 // to a CUDA op, a workspace that is too small, an element type no CUDA kernel stores).
 // Attention saves different tensors on the two devices (probs on the CPU, lse on CUDA).
-#include "cuda_test_support.h"
+#include "ops_device_support.h"
 #include "src/ops/activation.h"
 #include "src/ops/attention.h"
 #include "src/ops/adamw.h"
@@ -18,30 +18,6 @@ using namespace deepnet;
 using namespace deepnet::test_cuda;
 
 namespace {
-
-const Device kGpu{DeviceKind::CUDA, 0};
-
-struct DeviceContext {
-    Context ctx;
-    Dev<char> scratch{int64_t(1) << 22};
-    DeviceContext() {
-        ctx.device = kGpu;
-        ctx.scratch = {scratch.get(), static_cast<size_t>(1) << 22};
-    }
-};
-
-template <typename T>
-TensorView dview(Dev<T>& d, std::initializer_list<int64_t> shape) {
-    return view(d.get(), shape, kGpu);
-}
-
-void check_close(const char* what, const std::vector<float>& got, const std::vector<float>& ref, double tol) {
-    REQUIRE(got.size() == ref.size());
-    for (size_t i = 0; i < got.size(); ++i) {
-        INFO(what << "[" << i << "]: " << got[i] << " vs " << ref[i]);
-        REQUIRE(std::fabs(double(got[i]) - double(ref[i])) <= tol * (1.0 + std::fabs(double(ref[i]))));
-    }
-}
 
 std::vector<float> randoms(int64_t n, std::mt19937_64& rng) { return random_inputs<float>(n, rng).s; }
 
