@@ -18,8 +18,9 @@
 #                                  benchmarks only) and skips the phases that need deepnet.
 #   scripts/gpu-check.sh emulated  Here, without a GPU: the same phases with the emulated
 #                                  binaries of build/ (deepnet_emulated, bench_train_cuda_emu,
-#                                  deepnet_tests_cuda_emu) in place of the GPU ones, smoke sizes,
-#                                  no kernel benchmarks. Checks the script's logic and the parity
+#                                  deepnet_tests_cuda_emu, bench_attention_cuda_emu) in place of the
+#                                  GPU ones, smoke sizes, no LayerNorm benchmark (not emulated),
+#                                  no PyTorch (none here). Checks the script's logic and the parity
 #                                  phase for real (the parity must pass there too).
 #
 # With the device tool: run(command="scripts/gpu-check.sh", carry=["build-gpu/pack"],
@@ -39,8 +40,9 @@ PACKED_BINS="deepnet tests/cuda/deepnet_tests_cuda bench/bench_train_cuda bench/
              bench/bench_attention_cuda"
 
 source_hash() {
-    # Everything the packed binaries are built from: whole directories, no list kept here.
-    find kernels src tests/cuda tests/bench cmake CMakeLists.txt tests/CMakeLists.txt -type f |
+    # Everything the packed binaries are built from: whole directories, no list kept here
+    # (the Python peers are not compiled: changing them keeps the pack).
+    find kernels src tests/cuda tests/bench cmake CMakeLists.txt tests/CMakeLists.txt -type f ! -name '*.py' |
         LC_ALL=C sort | xargs cat | sha256sum | cut -d' ' -f1
 }
 
@@ -85,6 +87,8 @@ fi
 
 [[ $MODE == run || $MODE == emulated ]] || { echo "usage: $0 [prepare|run|emulated]"; exit 2; }
 rm -rf "$WORK" && mkdir -p "$OUT" "$WORK"
+# The phases append to these: start from empty ones (a local $OUT keeps the last run's).
+rm -f "$OUT"/{env.txt,build.log,tests.log,parity.log,bench.log,summary.txt}
 START=$(date +%s)
 elapsed() { echo $(($(date +%s) - START)); }
 # budget N: N seconds, or what is left before the deadline; 0 when under 10 s are left.
@@ -128,9 +132,9 @@ LIBS=""
 if [[ $MODE == emulated ]]; then
     E=$ROOT/build/tests/cuda_emu
     DEEPNET_GPU=$E/deepnet_emulated DEEPNET_CPU=$ROOT/build/deepnet BENCH_TRAIN=$E/bench_train_cuda_emu
-    TESTS=$E/deepnet_tests_cuda_emu KBENCH_DIR=""
-    for f in "$DEEPNET_GPU" "$DEEPNET_CPU" "$BENCH_TRAIN" "$TESTS"; do
-        [[ -x $f ]] || { echo "emulated: $f not built (cmake --build build --target deepnet deepnet_emulated bench_train_cuda_emu deepnet_tests_cuda_emu)"; exit 1; }
+    TESTS=$E/deepnet_tests_cuda_emu LN_BENCH="" ATTN_BENCH=$E/bench_attention_cuda_emu
+    for f in "$DEEPNET_GPU" "$DEEPNET_CPU" "$BENCH_TRAIN" "$TESTS" "$ATTN_BENCH"; do
+        [[ -x $f ]] || { echo "emulated: $f not built (cmake --build build --target deepnet deepnet_emulated bench_train_cuda_emu deepnet_tests_cuda_emu bench_attention_cuda_emu)"; exit 1; }
     done
     FULL=1 SMOKE=--smoke TESTS_FILTER=${GPU_CHECK_TESTS_FILTER:-"[context],[adamw]"}
     export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
@@ -141,9 +145,9 @@ else
         rm -rf "$UNPACK" && mkdir -p "$UNPACK" && xz -dc "$PACK/deepnet-gpu.tar.xz" | tar -C "$UNPACK" -xf -
         # cuBLASLt and cudart: CUDA 13's own, wherever this machine keeps them.
         LIBS=$UNPACK/lib
-        for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
+        for d in /usr/local/cuda/lib64 /usr/local/cuda/lib /usr/local/cuda/targets/x86_64-linux/lib \
             $(python3 -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null); do
-            hit=$(find "$d" -maxdepth 4 -name 'libcublasLt.so.13*' -printf '%h\n' 2>/dev/null | head -1)
+            hit=$(find -H "$d" -maxdepth 4 -name 'libcublasLt.so.13*' -printf '%h\n' 2>/dev/null | head -1)
             [[ -n $hit ]] && LIBS=$LIBS:$hit
             [[ -n $hit ]] && break
         done
@@ -215,10 +219,11 @@ fi
 # ---- (c) benchmarks, each beside PyTorch on the same shapes.
 TORCH=0
 python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null && TORCH=1
-if [[ -n $KBENCH_DIR ]]; then
-    run_phase bench_layernorm_cuda 60 "$WORK/bench_layernorm_cuda.txt" "${ours[@]}" "$KBENCH_DIR/bench_layernorm_cuda"
-    run_phase bench_attention_cuda 90 "$WORK/bench_attention_cuda.txt" "${ours[@]}" "$KBENCH_DIR/bench_attention_cuda"
+if [[ $MODE == run ]]; then
+    LN_BENCH=$KBENCH_DIR/bench_layernorm_cuda ATTN_BENCH=$KBENCH_DIR/bench_attention_cuda
 fi
+[[ -n $LN_BENCH ]] && run_phase bench_layernorm_cuda 60 "$WORK/bench_layernorm_cuda.txt" "${ours[@]}" "$LN_BENCH"
+run_phase bench_attention_cuda 90 "$WORK/bench_attention_cuda.txt" "${ours[@]}" "$ATTN_BENCH" $SMOKE
 if ((FULL)); then
     run_phase bench_train_cuda 120 "$WORK/bench_train_cuda.txt" "${ours[@]}" "$BENCH_TRAIN" $SMOKE
 fi
@@ -246,6 +251,11 @@ done >"$OUT/bench.log"
     grep -E "test cases|All tests passed|FAILED|failed|skipped" "$OUT/tests.log" | tail -8
     echo "-- parity"
     grep -E "^(loss per token|gradients|losses|weights|parity|FAIL)" "$P" | tail -14
+    for k in parity_step parity_cpu_run parity_gpu_run parity_compare; do
+        if [[ -n ${RC[$k]:-} && ${RC[$k]} != 0 ]]; then
+            echo "$k failed (rc ${RC[$k]}); the log's end:" && tail -n 4 "$P" && break
+        fi
+    done
     python3 scripts/gpu_check_ratios.py "$WORK"
 } | tee "$OUT/summary.txt"
 # The exit code: the tests' and the parity's (benchmarks print figures; they judge nothing).

@@ -18,7 +18,7 @@ def read(d, name):
 def attention_rows(text):
     """(op, type, D, T, mask) -> TFLOP/s, from the column format both attention benches print."""
     rows = {}
-    for m in re.finditer(r"^(fwd|bwd)\s+(bf16|float)\s+(\d+)\s+(\d+)\s+\d+\s+\d+\s+(full|causal)\s+[\d.]+\s+([\d.]+)",
+    for m in re.finditer(r"^(fwd|bwd)\s+(bf16|float)\s+(\d+)\s+(\d+)\s+\d+\s+\d+\s+(full|causal)\s+[\d.]+\s+([\d.]+|inf|nan)",
                          text or "", re.M):
         rows[m.group(1, 2, 3, 4, 5)] = float(m.group(6))
     return rows

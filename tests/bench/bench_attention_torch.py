@@ -78,8 +78,8 @@ def main():
         return 77
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
-    tokens, repeats = (256, 3) if a.smoke else (16384, max(3, a.repeats))
-    lengths = (32, 64) if a.smoke else (32, 64, 128, 256, 512)
+    tokens, repeats = (64, 3) if a.smoke else (16384, max(3, a.repeats))
+    lengths = (32,) if a.smoke else (32, 64, 128, 256, 512)
     print(f"device: {torch.cuda.get_device_name()}, torch {torch.__version__}; {tokens} tokens per batch, "
           f"model width 1024, median of {repeats}")
     print(f"{'op':4} {'type':6} {'D':>4} {'T':>4} {'B':>5} {'H':>3} {'mask':6} {'time_us':>10} {'TFLOP/s':>9}  backend")
