@@ -166,6 +166,7 @@ else
         DEEPNET_GPU=$UNPACK/bin/deepnet DEEPNET_CPU=$UNPACK/bin/deepnet BENCH_TRAIN=$UNPACK/bin/bench_train_cuda
         TESTS=$UNPACK/bin/deepnet_tests_cuda KBENCH_DIR=$UNPACK/bin
     else
+        LIBS=""  # a build here links this machine's libraries, not the packed (older) ones
         CATCH=""
         [[ -f $PACK/catch2-include/catch2/catch.hpp ]] && CATCH=$PACK/catch2-include
         BUILD=/tmp/deepnet-gpu-build
