@@ -49,6 +49,7 @@ endfunction()
 deepnet_level(kernels DIR kernels)
 deepnet_level(core DIR src/core)
 deepnet_level(ops DIR src/ops DEPS kernels core)
+target_compile_definitions(deepnet_ops PRIVATE DEEPNET_OPS_TU)  # src/ops/op_checks.h
 deepnet_level(layers DIR src/layers DEPS ops)
 deepnet_level(model DIR src/model DEPS layers)
 deepnet_level(config DIR src/config DEPS model)

@@ -48,6 +48,15 @@ void lt_check(cublasStatus_t s, const char* what, const Shape& sh) {
     throw std::runtime_error(os.str());
 }
 
+// The largest power of two up to 256 that divides the address: cuBLASLt assumes 256 unless
+// told, and may pick an algorithm the pointer does not suit (a slice of a buffer).
+uint32_t alignment(const void* p) {
+    const uintptr_t a = reinterpret_cast<uintptr_t>(p);
+    uint32_t al = 256;
+    while (al > 1 && a % al != 0) al /= 2;
+    return al;
+}
+
 cublasLtEpilogue_t lt_epilogue(GemmEpilogue e) {
     switch (e) {
         case GemmEpilogue::None: return CUBLASLT_EPILOGUE_DEFAULT;
@@ -116,6 +125,13 @@ void gemm(const GemmHandle& h, bool trans_a, bool trans_b, int64_t M, int64_t N,
     const uint64_t ws = h.workspace_bytes;
     lt_check(cublasLtMatmulPreferenceSetAttribute(call.pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof ws),
              "workspace preference", sh);
+    const uint32_t align[4] = {alignment(B), alignment(A), alignment(C), alignment(C)};  // cuBLASLt's A, B, C, D
+    const cublasLtMatmulPreferenceAttributes_t align_attr[4] = {
+        CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES,
+        CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES};
+    for (int i = 0; i < 4; ++i)
+        lt_check(cublasLtMatmulPreferenceSetAttribute(call.pref, align_attr[i], &align[i], sizeof align[i]),
+                 "alignment preference", sh);
     cublasLtMatmulHeuristicResult_t result{};
     int found = 0;
     lt_check(cublasLtMatmulAlgoGetHeuristic(lt, call.desc, call.a, call.b, call.c, call.c, call.pref, 1, &result,

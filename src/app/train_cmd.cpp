@@ -19,7 +19,10 @@ int run_train(const std::vector<std::string>& args) {
     setup.train = train_config_from(opts);
     setup.data = data_config_from(opts);
     setup.config_yaml = dump_config_yaml(opts);
-    log::info("GEMMs: oneDNN (float32, bfloat16); OpenBLAS " + blas_core_name() + " kernels for float64 only");
+    if (setup.train.devices.empty())
+        log::info("GEMMs: oneDNN (float32, bfloat16); OpenBLAS " + blas_core_name() + " kernels for float64 only");
+    else
+        log::info("GEMMs: cuBLASLt (float32, no TF32)");
     return run_training(setup);
 }
 

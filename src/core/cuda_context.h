@@ -41,6 +41,20 @@ void* cuda_alloc(size_t bytes, const char* what);
 void cuda_free(void* p) noexcept;
 // Copies device memory to the host after the stream's earlier work (synchronous).
 void cuda_copy_to_host(void* dst, const void* src, size_t bytes, cudaStream_t stream);
+// Makes `device` the calling thread's current device for its lifetime, then restores the
+// previous one: allocation, copies and synchronisation then name their device whatever
+// thread calls them.
+class CudaDeviceScope {
+public:
+    explicit CudaDeviceScope(int device);
+    ~CudaDeviceScope();
+    CudaDeviceScope(const CudaDeviceScope&) = delete;
+    CudaDeviceScope& operator=(const CudaDeviceScope&) = delete;
+
+private:
+    int previous_ = -1;
+};
+
 // Synchronous copy in any direction (host or device pointers, unified addressing) and
 // zeroing, each after all earlier work of the device and finished on return (device-wide
 // synchronisations: for uploads, read-backs and checkpoints, not the inner loop).

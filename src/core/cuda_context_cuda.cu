@@ -97,6 +97,16 @@ void cuda_copy_to_host(void* dst, const void* src, size_t bytes, cudaStream_t st
     DEEPNET_CUDA_OK(cudaStreamSynchronize(stream));
 }
 
+CudaDeviceScope::CudaDeviceScope(int device) {
+    DEEPNET_CUDA_OK(cudaGetDevice(&previous_));
+    if (previous_ != device) DEEPNET_CUDA_OK(cudaSetDevice(device));
+}
+
+CudaDeviceScope::~CudaDeviceScope() {
+    int now = -1;
+    if (previous_ >= 0 && cudaGetDevice(&now) == cudaSuccess && now != previous_) cudaSetDevice(previous_);
+}
+
 void cuda_copy(void* dst, const void* src, size_t bytes) {
     DEEPNET_CUDA_OK(cudaDeviceSynchronize());
     DEEPNET_CUDA_OK(cudaMemcpy(dst, src, bytes, cudaMemcpyDefault));

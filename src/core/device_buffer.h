@@ -60,7 +60,12 @@ private:
         if (n > capacity_) {
             const int64_t cap = geometric ? std::max(n, capacity_ + capacity_ / 2) : n;
             T* q = static_cast<T*>(device_allocate(device_, cap * int64_t(sizeof(T)), "activations"));
-            device_copy(device_, q, device_, p_, size_t(size_) * sizeof(T));
+            try {
+                device_copy(device_, q, device_, p_, size_t(size_) * sizeof(T));
+            } catch (...) {
+                device_release(device_, q);
+                throw;
+            }
             device_release(device_, p_);
             p_ = q;
             capacity_ = cap;  // device_allocate zeroed what lies beyond size_

@@ -38,6 +38,7 @@ void* device_allocate(const Device& device, int64_t bytes, const char* what) {
     DEEPNET_CHECK(bytes >= 0 && bytes <= (int64_t(1) << 48), "allocating " << what << ": " << bytes << " bytes");
     if (device.kind == DeviceKind::CUDA) {
 #ifdef DEEPNET_OPS_CUDA
+        const CudaDeviceScope on(device.index);
         void* p = cuda_alloc(size_t(std::max<int64_t>(bytes, 1)), what);
         cuda_zero(p, size_t(std::max<int64_t>(bytes, 1)));
         return p;
@@ -58,7 +59,11 @@ void device_release(const Device& device, void* p) noexcept {
         return;
     }
 #ifdef DEEPNET_OPS_CUDA
-    cuda_free(p);
+    try {
+        const CudaDeviceScope on(device.index);
+        cuda_free(p);
+    } catch (...) {  // no device to switch to: nothing of it to free either
+    }
 #endif
 }
 
@@ -69,6 +74,7 @@ void device_copy(const Device& dst_device, void* dst, const Device& src_device, 
         return;
     }
 #ifdef DEEPNET_OPS_CUDA
+    const CudaDeviceScope on(dst_device.kind == DeviceKind::CUDA ? dst_device.index : src_device.index);
     cuda_copy(dst, src, bytes);
 #else
     no_cuda(dst_device.kind == DeviceKind::CUDA ? dst_device : src_device, "copying memory");
@@ -82,6 +88,7 @@ void device_zero(const Device& device, void* p, size_t bytes) {
         return;
     }
 #ifdef DEEPNET_OPS_CUDA
+    const CudaDeviceScope on(device.index);
     cuda_zero(p, bytes);
 #else
     no_cuda(device, "zeroing memory");

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "src/core/device_memory.h"
+#include "src/core/error.h"
 #include "src/core/memory_plan.h"
 
 namespace deepnet {
@@ -53,9 +54,11 @@ public:
     const Device& device() const { return device_; }
     size_t size() const { return size_t(n_); }
     bool empty() const { return n_ == 0; }
-    T* begin() const { return data_; }
-    T* end() const { return data_ + n_; }
-    T& operator[](size_t i) const { return data_[i]; }
+    // Host buffers only: on a GPU these would read device memory from the host (a crash on
+    // a real device; the emulated one would not notice), so they refuse.
+    T* begin() const { return host_data(); }
+    T* end() const { return host_data() + n_; }
+    T& operator[](size_t i) const { return host_data()[i]; }
     bool operator==(const FlatView& o) const { return n_ == o.n_ && std::equal(begin(), end(), o.begin()); }
     bool operator!=(const FlatView& o) const { return !(*this == o); }
     friend bool operator==(const std::vector<T>& a, const FlatView& b) {
@@ -67,6 +70,12 @@ public:
     std::vector<T> to_vector() const;
 
 private:
+    T* host_data() const {
+        if (device_.kind != DeviceKind::CPU)
+            throw Error("host access to a buffer on " + device_name(device_) + ": copy it with to_vector()");
+        return data_;
+    }
+
     T* data_ = nullptr;
     int64_t n_ = 0;
     Device device_;

@@ -1,4 +1,5 @@
-// Feed-forward layer: two GEMMs around an elementwise activation (+ dropout, + Sub-LN).
+// Feed-forward layer: two GEMMs around an elementwise activation (+ dropout, + Sub-LN); a
+// ReLU is fused into the first GEMM (ops::linear_forward's relu).
 #include "src/layers/feed_forward.h"
 
 #include "src/ops/dropout.h"
@@ -18,10 +19,14 @@ template <typename T>
 void ffn_forward(const Context& ctx, const Params<T>& p, const FfnSpec& s, const SublayerCfg& cfg, FfnSaved<T>& sv,
                  T* out, const T* x, int64_t N, uint64_t dropout_key, double dropout_p) {
     const int64_t F = s.fc1.out;
-    T* a = ensure(ctx, sv.a, N * F);
     T* h = ensure(ctx, sv.h, N * F);
-    linear_fwd(ctx, p, s.fc1, a, x, N);
-    ops::activation_forward(ctx, tv(ctx, h, {N * F}), tv(ctx, a, {N * F}), cfg.act);
+    if (cfg.act == ops::ActKind::ReLU) {  // h = relu(x W1^T + b1) in one pass (the GEMM's epilogue)
+        linear_fwd(ctx, p, s.fc1, h, x, N, /*relu=*/true);
+    } else {
+        T* a = ensure(ctx, sv.a, N * F);
+        linear_fwd(ctx, p, s.fc1, a, x, N);
+        ops::activation_forward(ctx, tv(ctx, h, {N * F}), tv(ctx, a, {N * F}), cfg.act);
+    }
     ops::dropout_forward(ctx, tv(ctx, h, {N * F}), tv(ctx, h, {N * F}), dropout_p, dropout_key);
     const T* fc2_in = h;
     if (s.has_inner_ln()) {
@@ -48,8 +53,10 @@ void ffn_backward(const Context& ctx, Params<T>& p, const FfnSpec& s, const Subl
         linear_bwd(ctx, p, s.fc2, dh, dout, sv.h.data(), N);
     }
     ops::dropout_backward(ctx, tv(ctx, dh, {N * F}), tv(ctx, dh, {N * F}), dropout_p, dropout_key);
-    ops::activation_backward(ctx, tv(ctx, dh, {N * F}), tv(ctx, dh, {N * F}), tv(ctx, sv.a.data(), {N * F}),
-                             cfg.act);
+    // ReLU's derivative from h: where dropout kept an element h > 0 exactly where the GEMM's
+    // output was, and where it dropped one dh is already 0 (so ReLU keeps no `a`).
+    const T* act_in = cfg.act == ops::ActKind::ReLU ? sv.h.data() : sv.a.data();
+    ops::activation_backward(ctx, tv(ctx, dh, {N * F}), tv(ctx, dh, {N * F}), tv(ctx, act_in, {N * F}), cfg.act);
     linear_bwd(ctx, p, s.fc1, dx, dh, x, N);
 }
 

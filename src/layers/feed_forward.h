@@ -18,7 +18,7 @@ FfnSpec declare_ffn(ParamLayout& layout, const std::string& prefix, int64_t C, i
 
 template <typename T>
 struct FfnSaved {
-    Buf<T> a;   // (N, F) before the activation
+    Buf<T> a;   // (N, F) before the activation (GELU only: ReLU's backward reads h)
     Buf<T> h;   // (N, F) after activation and dropout
     Buf<T> hn, ln_mean, ln_rstd;  // Sub-LN only
 };

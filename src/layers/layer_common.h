@@ -82,13 +82,13 @@ struct SublayerCfg {
     double p(double value, const StepRng& rng) const { return rng.training ? value : 0.0; }
 };
 
-// y = x W^T + b over N rows.
+// y = x W^T + b over N rows (then max(0, y) with relu, fused where the device can).
 template <typename T>
 inline void linear_fwd(const Context& ctx, const Params<T>& p, const LinearSpec& s, T* y,
-                       const T* x, int64_t N) {
+                       const T* x, int64_t N, bool relu = false) {
     ops::linear_forward(ctx, tv(ctx, y, {N, s.out}), tv(ctx, x, {N, s.in}),
                         tv(ctx, p.v(s.w), {s.out, s.in}),
-                        tv(ctx, s.b >= 0 ? p.v(s.b) : nullptr, {s.out}));
+                        tv(ctx, s.b >= 0 ? p.v(s.b) : nullptr, {s.out}), relu);
 }
 
 // dx = (or +=, with accumulate) dy · W; dW, db accumulate.

@@ -50,6 +50,13 @@ std::string DeviceRuntime::describe() const {
     return "CPU";
 }
 
+size_t DeviceRuntime::free_bytes() const {
+#ifdef DEEPNET_OPS_CUDA
+    if (cuda_) return cuda_device_info(cuda_->device.device()).free_bytes;
+#endif
+    return 0;
+}
+
 void DeviceRuntime::synchronize() const {
 #ifdef DEEPNET_OPS_CUDA
     if (cuda_) cuda_->device.synchronize();

@@ -25,6 +25,8 @@ public:
     std::string describe() const;
     // Waits for the device's queued work; on CUDA, throws on an asynchronous error.
     void synchronize() const;
+    // Free bytes of a GPU's memory now (0 on the CPU, where the host check applies).
+    size_t free_bytes() const;
 
 private:
     struct Cuda;  // the CUDA resources (device_runtime.cpp), absent on the CPU

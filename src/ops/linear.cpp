@@ -1,6 +1,7 @@
 // Linear op: checks, then the CPU kernel (oneDNN/BLAS GEMMs) or the CUDA branch.
 #include "src/ops/linear.h"
 
+#include "kernels/activation.h"
 #include "kernels/gemm.h"
 #include "kernels/linear.h"
 #include "src/ops/op_checks.h"
@@ -23,7 +24,7 @@ kernels::cuda::GemmHandle gemm_handle(const Context& ctx, const char* op, DType 
 }  // namespace
 
 void linear_forward(const Context& ctx, const TensorView& y, const TensorView& x,
-                    const TensorView& w, const TensorView& b) {
+                    const TensorView& w, const TensorView& b, bool relu) {
     const int64_t N = x.dim(0), I = x.dim(1), O = w.dim(0);
     detail::check_values(ctx, "linear_forward", x.dtype,
                          {{y, "y", {N, O}}, {x, "x", {N, I}}, {w, "w", {O, I}}, {b, "b", {O}, true}});
@@ -31,13 +32,19 @@ void linear_forward(const Context& ctx, const TensorView& y, const TensorView& x
         using T = decltype(t);
         kernels::cpu::linear_forward<T>(y.as<T>(), x.as<T>(), w.as<T>(), b.as<T>(), N, I, O,
                                         gemm_precision(ctx));
+        if (relu) kernels::cpu::activation_forward<T>(y.as<T>(), y.as<T>(), kernels::ActKind::ReLU, N * O);
     }, [&](auto t) {
         using T = decltype(t);
+        using kernels::cuda::GemmEpilogue;
         const auto h = gemm_handle(ctx, "linear_forward", x.dtype);
-        // y (N, O) = x (N, I) w^T, the bias added by cuBLASLt's epilogue.
-        kernels::cuda::gemm<T, T>(h, false, true, N, O, I, 1.f, x.as<T>(), I, w.as<T>(), I, 0.f, y.as<T>(), O,
-                                  b.empty() ? kernels::cuda::GemmEpilogue::None : kernels::cuda::GemmEpilogue::Bias,
+        // y (N, O) = x (N, I) w^T, the bias (and the ReLU) applied by cuBLASLt's epilogue.
+        const bool fused = relu && !b.empty();
+        const GemmEpilogue ep = b.empty() ? GemmEpilogue::None : fused ? GemmEpilogue::BiasRelu : GemmEpilogue::Bias;
+        kernels::cuda::gemm<T, T>(h, false, true, N, O, I, 1.f, x.as<T>(), I, w.as<T>(), I, 0.f, y.as<T>(), O, ep,
                                   b.as<T>(), detail::stream_of(ctx));
+        if (relu && !fused)
+            kernels::cuda::activation_forward<T>(y.as<T>(), y.as<T>(), kernels::ActKind::ReLU, N * O,
+                                                 detail::stream_of(ctx));
     });
 }
 

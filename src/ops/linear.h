@@ -10,8 +10,11 @@
 
 namespace deepnet::ops {
 
+// With relu, y = max(0, x W^T + b): on CUDA in the GEMM's epilogue (one pass over y less),
+// on the CPU by the activation kernel after the GEMM; the same values either way. (The FFN's
+// ReLU backward needs only y: relu(a) > 0 exactly where a > 0.)
 void linear_forward(const Context& ctx, const TensorView& y, const TensorView& x,
-                    const TensorView& w, const TensorView& b);
+                    const TensorView& w, const TensorView& b, bool relu = false);
 
 // dx = dy W (=, or += with accumulate_dx); dw += dy^T x; db += column sums of dy.
 void linear_backward(const Context& ctx, const TensorView& dx, const TensorView& dw,

@@ -6,6 +6,12 @@
 // emulated device of tests/cuda_emu today); elsewhere its branch is one clear error.
 #pragma once
 
+// on_device's body depends on DEEPNET_OPS_CUDA, which differs between the CPU-only ops
+// library and the CUDA room: inlined anywhere else, one binary would hold both versions.
+#ifndef DEEPNET_OPS_TU
+#error "src/ops/op_checks.h is for src/ops/*.cpp only: include the op's own header"
+#endif
+
 #include <cstdint>
 #include <initializer_list>
 

@@ -27,6 +27,7 @@
 #include "src/train/train_state.h"
 #include "src/train/validator.h"
 #include "src/ops/device_runtime.h"
+#include "src/ops/elementwise.h"
 #include "src/ops/linear.h"
 
 namespace deepnet {
@@ -85,12 +86,14 @@ private:
     // The weights that validation and saved models use, on the host: the model's own buffer
     // on the CPU, else a copy in `host`.
     const float* weights_for_use(std::vector<float>& host) const {
-        const FlatView<float> w = ema_.enabled() ? ema_.values() : model_->params().value;
+        const FlatView<float> w = ema_ready() ? ema_.values() : model_->params().value;
         if (w.device().kind == DeviceKind::CPU) return w.data();
         host = w.to_vector();
         return host.data();
     }
     const Context& context() const { return model_->context(); }
+    // Averaging is on and has started (no update yet, or only skipped ones: not started).
+    bool ema_ready() const { return ema_.enabled() && !ema_.values().empty(); }
 
     TrainerSetup setup_;
     const TrainConfig& cfg_;
@@ -148,7 +151,7 @@ void TrainingSession::check_resources() {
 
 bool TrainingSession::weights_finite(const char* when) {
     const int64_t bad = first_non_finite_of(model_->params().value);
-    const int64_t bad_avg = ema_.enabled() ? first_non_finite_of(ema_.values()) : -1;
+    const int64_t bad_avg = ema_ready() ? first_non_finite_of(ema_.values()) : -1;
     if (bad < 0 && bad_avg < 0) return true;
     log::warn(std::string("the ") + (bad >= 0 ? "weights" : "averaged weights") + " hold NaN/Inf " + when +
               " at update " + std::to_string(state_.progress.updates) + " (flat element " +
@@ -165,25 +168,30 @@ int TrainingSession::diverged() {
 }
 
 // The device of --devices, checked before any data is read: one GPU, in a single process
-// (several GPUs and GPU ranks under mpirun come with the multi-GPU trainer), float32, and
-// validation metrics that need no decoding (decoding runs on the CPU only so far).
-Device training_device(const TrainConfig& cfg, bool validates, int world) {
+// (several GPUs and GPU ranks under mpirun come with the multi-GPU trainer), float32.
+Device training_device(const TrainConfig& cfg, int world) {
     if (cfg.devices.empty()) return Device{};
     DEEPNET_USER_CHECK(cfg.devices.size() == 1, "--devices: " << cfg.devices.size()
                                                     << " GPUs given; training runs on one GPU so far");
     DEEPNET_USER_CHECK(world == 1, "--devices under mpirun: data parallelism runs on CPU ranks only so far");
     DEEPNET_USER_CHECK(!cfg.bf16_matmul, "precision bfloat16 on a GPU is not built yet: use precision: "
                                          "[float32, float32] with --devices, or train on the CPU");
-    for (const std::string& m : validates ? cfg.valid_metrics : std::vector<std::string>{})
-        DEEPNET_USER_CHECK(m == "cross-entropy" || m == "perplexity",
-                           "valid-metrics " << m << " translates the validation set, and decoding on a GPU is "
-                                            "not built yet: use cross-entropy or perplexity with --devices");
+    DEEPNET_USER_CHECK(cfg.devices[0] >= 0 && cfg.devices[0] < 1024, "--devices " << cfg.devices[0]
+                                                                          << ": a GPU number is 0 or more, below 1024");
     return Device{DeviceKind::CUDA, int(cfg.devices[0])};
 }
 
 void TrainingSession::prepare() {
-    device_ = std::make_unique<ops::DeviceRuntime>(training_device(cfg_, !setup_.data.valid_sets.empty(), dp_.world()));
-    if (!cfg_.devices.empty()) log::info("training on " + device_->describe());
+    device_ = std::make_unique<ops::DeviceRuntime>(training_device(cfg_, dp_.world()));
+    if (!cfg_.devices.empty()) {
+        log::info("training on " + device_->describe());
+        for (const std::string& m : cfg_.valid_metrics)
+            if (!setup_.data.valid_sets.empty() && (m == "bleu" || m == "chrf")) {
+                log::info("valid-metrics " + m + ": the validation set is translated on the CPU (GPU decoding is "
+                          "not built yet)");
+                break;
+            }
+    }
     if (cfg_.bf16_matmul) {  // before the data (which may train a vocabulary first)
         const std::string why = ops::bf16_gemm_unavailable_reason();
         DEEPNET_USER_CHECK(why.empty(), "precision bfloat16: " << why << "; use precision: [float32, float32]");
@@ -207,10 +215,21 @@ void TrainingSession::prepare() {
     if (data_->valid)
         for (const std::string& line : describe_stats(*data_->valid, 0)) log::info("valid " + line);
     mcfg.vocab_size = data_->vocab.size();
-    check_fits_in_memory(checked_mul(declare_model(mcfg).layout.total(), cfg_.exponential_smoothing > 0 ? 20 : 16,
-                                     "the training memory"),
-                         "the weights, gradients and Adam moments of this model",
+    const int64_t state_bytes = checked_mul(declare_model(mcfg).layout.total(),
+                                            cfg_.exponential_smoothing > 0 ? 20 : 16, "the training memory");
+    check_fits_in_memory(state_bytes, "the weights, gradients and Adam moments of this model",
                          "reduce dim-emb, transformer-dim-ffn, the depths or dim-vocabs");
+    if (!cfg_.devices.empty()) {  // the same buffers on the GPU, before any is allocated there
+        const double gib = double(int64_t(1) << 30), free = double(device_->free_bytes());
+        log::info("GPU memory: " + std::to_string(double(state_bytes) / gib).substr(0, 5) +
+                  " GiB for weights, gradients and Adam moments (plus activations), " +
+                  std::to_string(free / gib).substr(0, 5) + " GiB free");
+        DEEPNET_USER_CHECK(double(state_bytes) < free,
+                           "the weights, gradients and Adam moments of this model need "
+                               << double(state_bytes) / gib << " GiB, more than the " << free / gib
+                               << " GiB free on " << device_->describe()
+                               << ": reduce dim-emb, transformer-dim-ffn, the depths or dim-vocabs");
+    }
     model_ = std::make_unique<Transformer<float>>(mcfg, ModelUse::Training, device_->context());
     if (dp_.root()) check_resources();  // rank 0 alone writes
     if (cfg_.bf16_matmul) {
@@ -277,7 +296,10 @@ bool TrainingSession::finished() const {
 
 bool TrainingSession::update() {
     TrainProgress& p = state_.progress;
-    model_->params().zero_grad();
+    {  // queued on the device's stream (a GPU's memset would wait for the whole device)
+        const FlatView<float>& g = model_->params().grad;
+        ops::fill(context(), view(g.data(), {int64_t(g.size())}, g.device()), 0.0);
+    }
     double loss = 0, nll = 0;
     int64_t tokens = 0, sentences = 0;
     // Every rank walks the whole stream; rank r computes micro-batches r, r + W, ...
@@ -366,7 +388,7 @@ bool TrainingSession::validate_now() {
         return true;
     }
     std::vector<float> backup;
-    if (ema_.enabled()) {  // validate the averaged weights
+    if (ema_ready()) {  // validate the averaged weights
         backup = model_->params().value.to_vector();
         const FlatView<float> average = ema_.values(), value = model_->params().value;  // same layout
         device_copy(value.device(), value.data(), average.device(), average.data(), value.size() * sizeof(float));
@@ -380,7 +402,7 @@ bool TrainingSession::validate_now() {
     vo.translation_output = cfg_.valid_translation_output;
     vo.stop = [] { return stop_requested(); };  // SIGTERM does not wait for a whole validation
     const ValidationScores scores = validate(*model_, *data_->valid, data_->vocab, vo);
-    if (ema_.enabled()) model_->params().value.assign(backup);
+    if (ema_ready()) model_->params().value.assign(backup);
     if (scores.empty()) {  // interrupted: not counted, nothing saved
         log::info("validation interrupted by a stop signal");
         dp_.share_from_root(p.stalled);

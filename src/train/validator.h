@@ -1,6 +1,7 @@
 // Validation during training: cross-entropy / perplexity of the validation sets (teacher
 // forcing, no dropout, no label smoothing) and BLEU / chrF of their translations, per
-// direction for multilingual data and over all directions together.
+// direction for multilingual data and over all directions together. A model on a GPU
+// scores there and translates on the CPU (a host copy of its weights) until GPU decoding.
 #pragma once
 
 #include <functional>

@@ -2,7 +2,9 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <vector>
 
+#include "src/core/device_buffer.h"
 #include "src/core/memory_plan.h"
 #include "src/core/param_store.h"
 
@@ -69,4 +71,31 @@ TEST_CASE("parameters and gradients come from one arena", "[core][memory]") {
     inference.allocate(layout, /*gradients=*/false);
     CHECK(inference.grad.empty());
     CHECK(inference.value == std::vector<float>(size_t(layout.total()), 0.f));
+}
+
+TEST_CASE("a window on device memory refuses host access, copies work on the CPU", "[core][memory]") {
+    float host[4] = {1, 2, 3, 4};
+    const FlatView<float> gpu(host, 4, Device{DeviceKind::CUDA, 0});  // as if the pointer were a GPU's
+    CHECK_THROWS_WITH(gpu.begin(), Catch::Contains("host access to a buffer on cuda:0"));
+    CHECK_THROWS_WITH(gpu[0], Catch::Contains("copy it with to_vector()"));
+    const FlatView<float> cpu(host, 4);
+    CHECK(cpu.to_vector() == std::vector<float>{1, 2, 3, 4});
+    cpu.assign({5, 6, 7, 8});
+    CHECK(host[3] == 8.f);
+}
+
+TEST_CASE("a device buffer grows keeping its contents, new elements zero", "[core][memory]") {
+    DeviceBuffer<float> b;
+    float* p = b.ensure(Device{}, 3);
+    p[0] = 1, p[1] = 2, p[2] = 3;
+    p = b.ensure(Device{}, 2);  // never shrinks
+    CHECK(b.size() == 3);
+    p = b.ensure(Device{}, 5);
+    CHECK(std::vector<float>(p, p + 5) == std::vector<float>{1, 2, 3, 0, 0});
+    b.resize(Device{}, 2);
+    b.resize(Device{}, 4);  // within capacity: the regrown tail is zeroed again
+    CHECK(std::vector<float>(b.data(), b.data() + 4) == std::vector<float>{1, 2, 0, 0});
+    b.clear();
+    CHECK(b.empty());
+    CHECK_THROWS_WITH(b.ensure(Device{DeviceKind::CUDA, 0}, 4), Catch::Contains("without the CUDA backend"));
 }

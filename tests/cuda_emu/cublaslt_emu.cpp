@@ -28,6 +28,7 @@ struct cublasLtMatrixLayoutOpaque_t {
 };
 struct cublasLtMatmulPreferenceOpaque_t {
     uint64_t max_workspace = 0;
+    uint32_t min_alignment[4] = {256, 256, 256, 256};  // A, B, C, D
 };
 
 namespace {
@@ -149,8 +150,22 @@ cublasStatus_t cublasLtMatmulPreferenceDestroy(cublasLtMatmulPreference_t pref) 
 cublasStatus_t cublasLtMatmulPreferenceSetAttribute(cublasLtMatmulPreference_t pref,
                                                     cublasLtMatmulPreferenceAttributes_t attr, const void* buf,
                                                     size_t size) {
-    if (!pref || attr != CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES) return CUBLAS_STATUS_INVALID_VALUE;
-    return read_attr(pref->max_workspace, buf, size);
+    if (!pref) return CUBLAS_STATUS_INVALID_VALUE;
+    switch (attr) {
+        case CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES: return read_attr(pref->max_workspace, buf, size);
+        case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES:
+        case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES:
+        case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES:
+        case CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES: {
+            uint32_t& slot = pref->min_alignment[attr - CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES];
+            uint32_t v = 0;
+            const cublasStatus_t s = read_attr(v, buf, size);
+            if (s != CUBLAS_STATUS_SUCCESS || v == 0 || (v & (v - 1)) != 0) return CUBLAS_STATUS_INVALID_VALUE;
+            slot = v;
+            return s;
+        }
+    }
+    return CUBLAS_STATUS_INVALID_VALUE;
 }
 
 cublasStatus_t cublasLtMatmulAlgoGetHeuristic(cublasLtHandle_t h, cublasLtMatmulDesc_t desc,
@@ -163,7 +178,8 @@ cublasStatus_t cublasLtMatmulAlgoGetHeuristic(cublasLtHandle_t h, cublasLtMatmul
     const cublasStatus_t s = validate(desc, a, b, c, d);
     if (s != CUBLAS_STATUS_SUCCESS) return s;
     results[0] = cublasLtMatmulHeuristicResult_t{};
-    results[0].algo.data[0] = 0x656d75;  // "emu": the one algorithm, needing no workspace
+    results[0].algo.data[0] = 0x656d75;  // "emu": the one algorithm, needing no workspace,
+    for (int i = 0; i < 4; ++i) results[0].algo.data[1 + i] = pref->min_alignment[i];  // for these alignments
     results[0].state = CUBLAS_STATUS_SUCCESS;
     results[0].wavesCount = 1.f;
     *returned = 1;
@@ -179,6 +195,12 @@ cublasStatus_t cublasLtMatmul(cublasLtHandle_t h, cublasLtMatmulDesc_t desc, con
     const cublasStatus_t s = validate(desc, a, b, c, d);
     if (s != CUBLAS_STATUS_SUCCESS) return s;
     if (algo && algo->data[0] != 0x656d75) return CUBLAS_STATUS_INVALID_VALUE;
+    if (algo) {  // pointers less aligned than the algorithm was chosen for
+        const void* ptrs[4] = {A, B, C, D};
+        for (int i = 0; i < 4; ++i)
+            if (ptrs[i] && reinterpret_cast<uintptr_t>(ptrs[i]) % algo->data[1 + i] != 0)
+                return CUBLAS_STATUS_INVALID_VALUE;
+    }
     const float al = *static_cast<const float*>(alpha), be = *static_cast<const float*>(beta);
     const bool ta = desc->trans_a != CUBLAS_OP_N, tb = desc->trans_b != CUBLAS_OP_N;
     const bool bias = desc->epilogue & CUBLASLT_EPILOGUE_BIAS, relu = desc->epilogue & CUBLASLT_EPILOGUE_RELU;

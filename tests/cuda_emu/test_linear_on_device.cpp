@@ -1,6 +1,8 @@
 // The linear op's CUDA branch (cuBLASLt through kernels/gemm.h) on the emulated device
-// against its CPU branch: forward with and without bias, backward with dx overwritten and
-// accumulated, dw and db accumulated onto their old values.
+// against its CPU branch: forward with and without bias and ReLU, backward with dx
+// overwritten and accumulated, dw and db accumulated onto their old values.
+#include <algorithm>
+
 #include "cuda_test_support.h"
 #include "src/ops/linear.h"
 
@@ -41,15 +43,18 @@ TEST_CASE("ops on the device: linear forward and backward through cuBLASLt", "[c
                dx0 = random_inputs<float>(N * I, rng).s, dw0 = random_inputs<float>(O * I, rng).s,
                db0 = random_inputs<float>(O, rng).s;
     Dev<float> gx(x), gw(w), gb(b), gdy(dy), gy(N * O), gdx(dx0), gdw(dw0), gdb(db0);
-    for (const bool bias : {true, false}) {
-        INFO("bias " << bias);
-        std::vector<float> y(static_cast<size_t>(N * O));
-        ops::linear_forward(cpu, view(y.data(), {N, O}), view(x.data(), {N, I}), view(w.data(), {O, I}),
-                            view(bias ? b.data() : nullptr, {O}));
-        ops::linear_forward(g, dview(gy, {N, O}), dview(gx, {N, I}), dview(gw, {O, I}),
-                            bias ? dview(gb, {O}) : view(static_cast<float*>(nullptr), {O}, kGpu));
-        check_close("y", gy.download(), y, 1e-5);
-    }
+    for (const bool bias : {true, false})
+        for (const bool relu : {false, true}) {  // with a bias, the ReLU is cuBLASLt's epilogue
+            INFO("bias " << bias << " relu " << relu);
+            std::vector<float> y(static_cast<size_t>(N * O));
+            ops::linear_forward(cpu, view(y.data(), {N, O}), view(x.data(), {N, I}), view(w.data(), {O, I}),
+                                view(bias ? b.data() : nullptr, {O}), relu);
+            ops::linear_forward(g, dview(gy, {N, O}), dview(gx, {N, I}), dview(gw, {O, I}),
+                                bias ? dview(gb, {O}) : view(static_cast<float*>(nullptr), {O}, kGpu), relu);
+            const auto got = gy.download();
+            check_close("y", got, y, 1e-5);
+            if (relu) CHECK(*std::min_element(got.begin(), got.end()) == 0.f);  // some were negative
+        }
     for (const bool accumulate : {false, true}) {
         INFO("accumulate dx " << accumulate);
         std::vector<float> dx = dx0, dw = dw0, db = db0;

@@ -1,7 +1,7 @@
 // The CUDA room of src/ops on the emulated device: each op that has a CUDA kernel, called
 // through the same ops entry with a CUDA context and device views, matches its CPU branch
 // on random inputs (never zeros); the checks still speak for the device (a host view given
-// to a CUDA op, a workspace that is too small, an op whose CUDA kernel is not written yet).
+// to a CUDA op, a workspace that is too small, an element type no CUDA kernel stores).
 // Attention saves different tensors on the two devices (probs on the CPU, lse on CUDA).
 #include "cuda_test_support.h"
 #include "src/ops/activation.h"
@@ -11,7 +11,7 @@
 #include "src/ops/dropout.h"
 #include "src/ops/elementwise.h"
 #include "src/ops/embedding.h"
-#include "src/ops/linear.h"
+#include "src/ops/log_softmax.h"
 #include "src/ops/residual_layernorm.h"
 
 using namespace deepnet;
@@ -165,6 +165,11 @@ TEST_CASE("ops on the device: the checks still speak", "[cuda][ops]") {
     Dev<float> dev(host);
     CHECK_THROWS_WITH(ops::dropout_forward(g.ctx, dview(dev, {8}), view(host.data(), {8}), 0.1, 1),
                       Catch::Contains("x is f32[8] on cpu but the op runs on cuda:0"));
+    // The CUDA kernels store float or bf16: double tensors on the device are refused by name.
+    // (The CPU-only build's answer to a CUDA context is tested in tests/ops.)
+    Dev<double> dev64(8);
+    CHECK_THROWS_WITH(ops::log_softmax_forward(g.ctx, dview(dev64, {2, 4})),
+                      Catch::Contains("log_softmax_forward: no kernel for f64 tensors"));
 }
 
 TEST_CASE("ops on the device: element-wise ops and row gathers", "[cuda][ops]") {

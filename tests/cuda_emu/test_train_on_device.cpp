@@ -124,7 +124,42 @@ TEST_CASE("train --devices: what is not supported yet is a clear error", "[cuda]
     CHECK_THROWS_WITH(train_with(with({"--devices", "7"})), Catch::Contains("cuda:7 requested, but 1 CUDA device"));
     CHECK_THROWS_WITH(train_with(with({"--devices", "0", "--precision", "bfloat16", "float32"})),
                       Catch::Contains("precision bfloat16 on a GPU is not built yet"));
-    CHECK_THROWS_WITH(train_with(with({"--devices", "0", "--valid-sets", dir + "/valid.en", dir + "/valid.xx",
-                                       "--valid-metrics", "bleu"})),
-                      Catch::Contains("decoding on a GPU is not built yet"));
+    CHECK_THROWS_WITH(train_with(with({"--devices", "-1"})), Catch::Contains("a GPU number is 0 or more"));
+}
+
+TEST_CASE("train --devices 0 validates: cross-entropy on the GPU, BLEU through the CPU", "[cuda][train]") {
+    const std::string dir = make_task_dir("gpu_validates", 60);
+    auto args = [&](const std::string& model) {
+        auto a = run_args(dir, model, "2");
+        set_arg(a, "--valid-freq", "2");
+        a.insert(a.end(), {"--valid-sets", dir + "/valid.en", dir + "/valid.xx", "--valid-metrics",
+                           "cross-entropy", "bleu", "--valid-max-sentences", "5", "--beam-size", "2"});
+        return a;
+    };
+    REQUIRE(train_with(args("cpu.safetensors")) == 0);
+    REQUIRE(train_with(on_gpu(args("gpu.safetensors"))) == 0);
+    const auto cpu = json_field(dir + "/cpu.safetensors.train.jsonl", "valid", "value");
+    const auto gpu = json_field(dir + "/gpu.safetensors.train.jsonl", "valid", "value");
+    REQUIRE(cpu.size() == 2);  // cross-entropy, bleu
+    REQUIRE(gpu.size() == 2);
+    CHECK(std::stod(gpu[0]) == Approx(std::stod(cpu[0])).epsilon(1e-4));  // scored on the GPU
+    CHECK(std::stod(gpu[1]) >= 0);                                          // translated on the CPU
+}
+
+TEST_CASE("train --devices 0 is deterministic, and recompute changes no bit", "[cuda][train]") {
+    const std::string dir = make_task_dir("gpu_deterministic", 60);
+    auto recompute = [](std::vector<std::string> a) {
+        a.push_back("--recompute");
+        return a;
+    };
+    REQUIRE(train_with(on_gpu(run_args(dir, "plain.safetensors", "3"))) == 0);
+    REQUIRE(train_with(recompute(on_gpu(run_args(dir, "rc1.safetensors", "3")))) == 0);
+    REQUIRE(train_with(recompute(on_gpu(run_args(dir, "rc2.safetensors", "3")))) == 0);
+    for (const std::string suffix : {"", ".state.safetensors"}) {
+        INFO("file " << suffix);
+        const std::string rc1 = tensor_bytes(dir + "/rc1.safetensors" + suffix);
+        REQUIRE(rc1.size() > 10000);
+        CHECK(rc1 == tensor_bytes(dir + "/rc2.safetensors" + suffix));
+        CHECK(rc1 == tensor_bytes(dir + "/plain.safetensors" + suffix));
+    }
 }

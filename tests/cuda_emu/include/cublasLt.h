@@ -5,8 +5,10 @@
 // documentation says a call computes (column-major layouts, op(A)/op(B) transposes, alpha,
 // beta, the bias and ReLU epilogues) and refuses what the documentation refuses (layout
 // dimensions that disagree with the transposes, ld < rows, attribute buffers of the wrong
-// size, epilogues it does not implement) with the status cuBLASLt returns. So an index or a
-// transpose we get wrong fails on the CPU; cuBLASLt's own numerics and speed do not show.
+// size, epilogues it does not implement) with the status cuBLASLt returns, and, since an
+// algorithm is chosen for the alignments the preference declares (256 bytes unless told),
+// refuses a matmul whose pointers are less aligned than that. So an index, a transpose or
+// an alignment we get wrong fails on the CPU; cuBLASLt's own numerics and speed do not show.
 #pragma once
 
 #include <cstddef>
@@ -58,7 +60,13 @@ typedef enum {
     CUBLASLT_EPILOGUE_GELU = 32,
     CUBLASLT_EPILOGUE_GELU_BIAS = 36,
 } cublasLtEpilogue_t;
-typedef enum { CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES = 1 } cublasLtMatmulPreferenceAttributes_t;
+typedef enum {
+    CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES = 1,  // uint64_t
+    CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES = 5,  // uint32_t each, default 256
+    CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES = 6,
+    CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES = 7,
+    CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES = 8,
+} cublasLtMatmulPreferenceAttributes_t;
 
 cublasStatus_t cublasLtCreate(cublasLtHandle_t* h);
 cublasStatus_t cublasLtDestroy(cublasLtHandle_t h);
