@@ -1,22 +1,30 @@
 #!/usr/bin/env bash
-# GPU check of the CUDA backend (issue 5) on an H100 or H200: builds the CUDA tests and the
-# kernel benchmarks for sm_90, runs the tests (CUDA vs the CPU twins), the kernel
-# benchmarks and, when PyTorch is there, the same LayerNorm shapes through PyTorch. Logs go
-# to $OUT (default ./gpu-check-out); a summary is printed last. Finishes well inside 8
-# minutes (budget: build 4, tests 2, benchmarks 2 at most; usually far less).
+# GPU check of the CUDA backend (issues 5 and 11) on an H100 or H200, in one run of at most
+# 8 minutes: every CUDA test on the GPU, the whole-model parity (one step and a 50-update
+# run on the GPU against the CPU), the kernel benchmarks (residual LayerNorm, flash
+# attention) and the whole training step of a Transformer-big-shaped model, each beside
+# PyTorch on the same shapes. Logs go to $OUT (default ./gpu-check-out); a summary is
+# printed last. docs/cuda.md, "The GPU check", says what each phase measures.
 #
-# Only the standalone CUDA project tests/cuda is built (CUDA toolkit, OpenMP and a Catch2
-# header): GPU machines here lack yaml-cpp, SentencePiece and OpenBLAS.
-#
-#   scripts/gpu-check.sh prepare   On the development machine, no GPU needed: builds for
-#                                  sm_90 into build-gpu/ and packs the binaries, a hash of
-#                                  their sources and the Catch2 header into build-gpu/pack.
-#   scripts/gpu-check.sh [run]     On the GPU machine: uses build-gpu/pack when its binaries
-#                                  start there and match the sources, else builds (needs the
-#                                  packed Catch2 header or an installed Catch2).
+#   scripts/gpu-check.sh prepare   On the development machine (no GPU needed): builds the whole
+#                                  project for sm_90 in build-gpu/ (x86-64-v3, no MPI) and packs
+#                                  the binaries with the non-CUDA shared libraries they need
+#                                  (oneDNN, OpenBLAS, yaml-cpp, SentencePiece, ...: the GPU
+#                                  machine lacks them) into build-gpu/pack (xz, under the device
+#                                  tool's 64 MiB carry limit), with a hash of their sources.
+#   scripts/gpu-check.sh [run]     On the GPU machine: unpacks the pack into /tmp and runs the
+#                                  phases with it. If the pack is stale or does not start there,
+#                                  builds the standalone tests/cuda project (tests and kernel
+#                                  benchmarks only) and skips the phases that need deepnet.
+#   scripts/gpu-check.sh emulated  Here, without a GPU: the same phases with the emulated
+#                                  binaries of build/ (deepnet_emulated, bench_train_cuda_emu,
+#                                  deepnet_tests_cuda_emu, bench_attention_cuda_emu) in place of the
+#                                  GPU ones, smoke sizes, no LayerNorm benchmark (not emulated),
+#                                  no PyTorch (none here). Checks the script's logic and the parity
+#                                  phase for real (the parity must pass there too).
 #
 # With the device tool: run(command="scripts/gpu-check.sh", carry=["build-gpu/pack"],
-# timeout_s=540). Set GPU_CHECK_SANITIZE=1 to add a compute-sanitizer memcheck pass over the
+# timeout_s=480). GPU_CHECK_SANITIZE=1 adds a compute-sanitizer memcheck pass over the
 # residual_layernorm tests (Firecracker machines only; minutes).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -24,41 +32,89 @@ ROOT=$PWD
 MODE=${1:-run}
 PACK=$ROOT/build-gpu/pack
 OUT=${OUT:-$ROOT/gpu-check-out}
+WORK=/tmp/gpu-check-work  # per-phase logs; $OUT gets a few files (the device tool returns 8 at most)
 export PATH=/usr/local/cuda/bin:$PATH
+DEADLINE=${GPU_CHECK_SECONDS:-420}  # every phase's timeout is cut to what is left of this
+PACK_LIMIT_MIB=56                   # the device tool carries 64 MiB, the working tree included
+PACKED_BINS="deepnet tests/cuda/deepnet_tests_cuda bench/bench_train_cuda bench/bench_layernorm_cuda
+             bench/bench_attention_cuda"
 
 source_hash() {
-    # Everything the packed binaries may be built from (the standalone tests/cuda project):
-    # whole directories, so that no list of CUDA sources is kept here.
-    find kernels src tests/cuda tests/bench cmake -type f | LC_ALL=C sort | xargs cat |
-        sha256sum | cut -d' ' -f1
+    # Everything the packed binaries are built from: whole directories, no list kept here
+    # (the Python peers are not compiled: changing them keeps the pack).
+    find kernels src tests/cuda tests/bench cmake CMakeLists.txt tests/CMakeLists.txt -type f ! -name '*.py' |
+        LC_ALL=C sort | xargs cat | sha256sum | cut -d' ' -f1
 }
 
-configure_and_build() {  # build-dir arch jobs [catch2-include]
-    local dir=$1 arch=$2 jobs=$3 catch=${4:-}
+configure_and_build_cuda_tests() {  # build-dir jobs [catch2-include]: the standalone tests/cuda
+    local dir=$1 jobs=$2 catch=${3:-}
     local extra=()
     [[ -n $catch ]] && extra+=("-DDEEPNET_CATCH2_INCLUDE=$catch")
     cmake -S tests/cuda -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-        -DCMAKE_CUDA_ARCHITECTURES="$arch" "${extra[@]}" &&
-        cmake --build "$dir" -j "$jobs"
+        -DCMAKE_CUDA_ARCHITECTURES=90 "${extra[@]}" && cmake --build "$dir" -j "$jobs"
 }
 
 if [[ $MODE == prepare ]]; then
     echo "== building for sm_90 in build-gpu (nice, 2 jobs)"
-    nice -n 15 bash -c "$(declare -f configure_and_build); configure_and_build build-gpu 90 2" ||
-        exit 1
-    rm -rf "$PACK" && mkdir -p "$PACK/bench" "$PACK/catch2-include/catch2"
-    cp build-gpu/deepnet_tests_cuda "$PACK/" && cp build-gpu/bench/bench_*_cuda "$PACK/bench/"
+    nice -n 15 cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DDEEPNET_CUDA=ON \
+        -DCMAKE_CUDA_ARCHITECTURES=90 -DDEEPNET_CPU_ARCH=x86-64-v3 -DDEEPNET_MPI=OFF \
+        -DDEEPNET_CUDA_EMULATION=OFF >/dev/null &&
+        nice -n 15 cmake --build build-gpu -j 2 --target deepnet deepnet_tests_cuda bench_train_cuda \
+            bench_layernorm_cuda bench_attention_cuda || exit 1
+    STAGE=build-gpu/stage
+    rm -rf "$PACK" "$STAGE" && mkdir -p "$PACK/catch2-include/catch2" "$STAGE/bin" "$STAGE/lib"
+    for b in $PACKED_BINS; do cp "build-gpu/$b" "$STAGE/bin/" || exit 1; done
+    # The shared libraries they need, but glibc's (the GPU machine's is newer) and CUDA's
+    # (CUDA 13 is installed there; cuBLASLt alone is hundreds of MB).
+    ldd "$STAGE"/bin/* | awk '$3 ~ /^\// {print $3}' | sort -u |
+        grep -vE '/(libc|libm|libpthread|libdl|librt|ld-linux[^/]*)\.so|/libcu(da|dart|blas|blasLt)\.so' |
+        while read -r lib; do cp -L "$lib" "$STAGE/lib/"; done
+    if ldd "$STAGE"/bin/* | grep -q 'not found'; then echo "prepare: unresolved libraries"; exit 1; fi
+    tar -C "$STAGE" -cf - bin lib | xz -T2 -6 >"$PACK/deepnet-gpu.tar.xz" || exit 1
     cp /usr/include/catch2/catch.hpp "$PACK/catch2-include/catch2/" 2>/dev/null ||
-        echo "warning: no /usr/include/catch2/catch.hpp to pack"
+        echo "warning: no /usr/include/catch2/catch.hpp to pack (the fallback build needs it)"
     source_hash >"$PACK/source.sha256"
-    echo "== packed $(du -sh "$PACK" | cut -f1) in build-gpu/pack"
-    echo 'then: run(command="scripts/gpu-check.sh", carry=["build-gpu/pack"], timeout_s=540)'
+    size=$(du -sm "$PACK" | cut -f1)
+    echo "== packed ${size} MiB in build-gpu/pack ($(ls "$STAGE/lib" | wc -l) libraries):"
+    ls -l "$PACK"
+    if ((size > PACK_LIMIT_MIB)); then
+        echo "prepare: the pack is over ${PACK_LIMIT_MIB} MiB: the device tool cannot carry it"
+        exit 1
+    fi
+    echo 'then: run(command="scripts/gpu-check.sh", carry=["build-gpu/pack"], timeout_s=480)'
     exit 0
 fi
 
-mkdir -p "$OUT"
+[[ $MODE == run || $MODE == emulated ]] || { echo "usage: $0 [prepare|run|emulated]"; exit 2; }
+rm -rf "$WORK" && mkdir -p "$OUT" "$WORK"
+# The phases append to these: start from empty ones (a local $OUT keeps the last run's).
+rm -f "$OUT"/{env.txt,build.log,tests.log,parity.log,bench.log,summary.txt}
 START=$(date +%s)
 elapsed() { echo $(($(date +%s) - START)); }
+# budget N: N seconds, or what is left before the deadline; 0 when under 10 s are left.
+budget() {
+    local left=$((DEADLINE - $(elapsed)))
+    ((left < 10)) && { echo 0; return; }
+    echo $((left < $1 ? left : $1))
+}
+# run_phase NAME SECONDS LOG CMD...: runs CMD with the phase's budget, appends rc to LOG.
+declare -A RC
+run_phase() {
+    local name=$1 secs log=$3
+    secs=$(budget "$2")
+    shift 3
+    if ((secs == 0)); then
+        echo "$name: skipped, out of time" >>"$log"
+        RC[$name]=skipped
+        return
+    fi
+    echo "== $name (at most ${secs} s, started at $(elapsed) s)"
+    timeout "$secs" "$@" >>"$log" 2>&1
+    local rc=$?
+    ((rc == 124)) && echo "$name: timed out after ${secs} s" >>"$log"
+    RC[$name]=$rc
+}
+
 GPU=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
 {
     date -u
@@ -66,102 +122,145 @@ GPU=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
         --format=csv 2>&1
     nvcc --version 2>&1 | tail -2
     uname -r
+    python3 -c 'import torch; print("torch", torch.__version__, torch.cuda.is_available())' 2>&1 | tail -1
 } >"$OUT/env.txt"
 cat "$OUT/env.txt"
 
-# ---- binaries: the pack if it matches the sources and starts here, else build here.
-BIN=""
-if [[ -x $PACK/deepnet_tests_cuda ]]; then
-    if [[ "$(cat "$PACK/source.sha256" 2>/dev/null)" != "$(source_hash)" ]]; then
-        echo "pack: sources changed since it was built; rebuilding"
-    elif ldd "$PACK/deepnet_tests_cuda" | grep -q 'not found'; then
-        echo "pack: missing libraries here; rebuilding"
-        ldd "$PACK/deepnet_tests_cuda" | grep 'not found'
-    elif ! { "$PACK/deepnet_tests_cuda" --list-test-names-only 2>&1 || true; } |
-        grep -q residual_layernorm; then
-        echo "pack: binary does not start here; rebuilding"
+# ---- binaries. FULL=1: deepnet and bench_train_cuda are there (pack or emulated build).
+FULL=0
+LIBS=""
+if [[ $MODE == emulated ]]; then
+    E=$ROOT/build/tests/cuda_emu
+    DEEPNET_GPU=$E/deepnet_emulated DEEPNET_CPU=$ROOT/build/deepnet BENCH_TRAIN=$E/bench_train_cuda_emu
+    TESTS=$E/deepnet_tests_cuda_emu LN_BENCH="" ATTN_BENCH=$E/bench_attention_cuda_emu
+    for f in "$DEEPNET_GPU" "$DEEPNET_CPU" "$BENCH_TRAIN" "$TESTS" "$ATTN_BENCH"; do
+        [[ -x $f ]] || { echo "emulated: $f not built (cmake --build build --target deepnet deepnet_emulated bench_train_cuda_emu deepnet_tests_cuda_emu bench_attention_cuda_emu)"; exit 1; }
+    done
+    FULL=1 SMOKE=--smoke TESTS_FILTER=${GPU_CHECK_TESTS_FILTER:-"[context],[adamw]"}
+    export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+else
+    SMOKE="" TESTS_FILTER=${GPU_CHECK_TESTS_FILTER:-}
+    UNPACK=/tmp/deepnet-gpu
+    if [[ -f $PACK/deepnet-gpu.tar.xz ]]; then
+        rm -rf "$UNPACK" && mkdir -p "$UNPACK" && xz -dc "$PACK/deepnet-gpu.tar.xz" | tar -C "$UNPACK" -xf -
+        # cuBLASLt and cudart: CUDA 13's own, wherever this machine keeps them.
+        LIBS=$UNPACK/lib
+        for d in /usr/local/cuda/lib64 /usr/local/cuda/lib /usr/local/cuda/targets/x86_64-linux/lib \
+            $(python3 -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null); do
+            hit=$(find -H "$d" -maxdepth 4 -name 'libcublasLt.so.13*' -printf '%h\n' 2>/dev/null | head -1)
+            [[ -n $hit ]] && LIBS=$LIBS:$hit
+            [[ -n $hit ]] && break
+        done
+        if [[ "$(cat "$PACK/source.sha256" 2>/dev/null)" != "$(source_hash)" ]]; then
+            echo "pack: sources changed since it was built (run prepare again): not used"
+        elif LD_LIBRARY_PATH=$LIBS ldd "$UNPACK"/bin/* | grep 'not found'; then
+            echo "pack: libraries missing here (above): not used"
+        elif ! LD_LIBRARY_PATH=$LIBS "$UNPACK/bin/deepnet" --version >"$WORK/version.txt" 2>&1; then
+            echo "pack: deepnet does not start here: $(head -3 "$WORK/version.txt")"
+        else
+            FULL=1
+            echo "pack: using the prebuilt binaries ($(head -1 "$WORK/version.txt"))"
+        fi
+    fi
+    if ((FULL)); then
+        DEEPNET_GPU=$UNPACK/bin/deepnet DEEPNET_CPU=$UNPACK/bin/deepnet BENCH_TRAIN=$UNPACK/bin/bench_train_cuda
+        TESTS=$UNPACK/bin/deepnet_tests_cuda KBENCH_DIR=$UNPACK/bin
     else
-        BIN=$PACK
-        echo "pack: using the prebuilt binaries"
+        LIBS=""  # a build here links this machine's libraries, not the packed (older) ones
+        CATCH=""
+        [[ -f $PACK/catch2-include/catch2/catch.hpp ]] && CATCH=$PACK/catch2-include
+        BUILD=/tmp/deepnet-gpu-build
+        echo "== building tests/cuda for sm_90 in $BUILD (no deepnet: the parity and whole-step phases are skipped)"
+        if ! timeout 240 bash -c "$(declare -f configure_and_build_cuda_tests); \
+                configure_and_build_cuda_tests $BUILD $(nproc) '$CATCH'" >"$OUT/build.log" 2>&1; then
+            tail -30 "$OUT/build.log"
+            echo "BUILD FAILED after $(elapsed) s (log: $OUT/build.log)"
+            exit 1
+        fi
+        TESTS=$BUILD/deepnet_tests_cuda KBENCH_DIR=$BUILD/bench
     fi
 fi
-if [[ -z $BIN ]]; then
-    CATCH=""
-    [[ -f $PACK/catch2-include/catch2/catch.hpp ]] && CATCH=$PACK/catch2-include
-    BUILD=/tmp/deepnet-gpu-build
-    echo "== building for sm_90 in $BUILD"
-    if ! timeout 240 bash -c "$(declare -f configure_and_build); \
-            configure_and_build $BUILD 90 $(nproc) '$CATCH'" >"$OUT/build.log" 2>&1; then
-        tail -30 "$OUT/build.log"
-        echo "BUILD FAILED after $(elapsed) s (log: $OUT/build.log)"
-        exit 1
-    fi
-    BIN=$BUILD
-fi
+# Our binaries run with the packed libraries first; python3 (torch) keeps its own.
+ours=(env "LD_LIBRARY_PATH=$LIBS${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
 echo "binaries ready after $(elapsed) s"
 
-# ---- tests: every CUDA kernel against its CPU twin.
-timeout 150 "$BIN/deepnet_tests_cuda" --durations yes >"$OUT/tests.log" 2>&1
-TESTS_RC=$?
-if [[ ${GPU_CHECK_SANITIZE:-0} == 1 ]] && command -v compute-sanitizer >/dev/null; then
-    timeout 240 compute-sanitizer --tool memcheck --error-exitcode 9 \
-        "$BIN/deepnet_tests_cuda" "[residual_layernorm]" >"$OUT/sanitizer.log" 2>&1
-    echo "compute-sanitizer memcheck: rc=$? (log: $OUT/sanitizer.log)"
+# ---- (a) every CUDA test on the GPU, against the CPU twins.
+filter=()
+[[ -n $TESTS_FILTER ]] && filter=("$TESTS_FILTER")
+run_phase tests 150 "$OUT/tests.log" "${ours[@]}" "$TESTS" --durations yes "${filter[@]}"
+if [[ ${GPU_CHECK_SANITIZE:-0} == 1 && $MODE == run ]] && command -v compute-sanitizer >/dev/null; then
+    run_phase sanitizer 240 "$OUT/tests.log" "${ours[@]}" compute-sanitizer --tool memcheck --error-exitcode 9 \
+        "$TESTS" "[residual_layernorm]"
 fi
-echo "tests done after $(elapsed) s"
 
-# ---- kernel benchmarks, and PyTorch on the same shapes.
-for b in "$BIN"/bench/bench_*_cuda; do
-    log=$OUT/$(basename "$b").txt
-    timeout 90 "$b" >"$log" 2>&1
-    rc=$?
-    [[ $rc != 0 ]] && echo "$(basename "$b"): rc=$rc" >>"$log"
-done
-if python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then
-    timeout 120 env PYTHONUNBUFFERED=1 python3 - >"$OUT/bench_layernorm_torch.txt" 2>&1 <<'PY'
-# PyTorch beside bench_layernorm_cuda: F.layer_norm(alpha * x + f), forward and backward
-# (dx, df, dgamma, dbeta), same shapes, same byte counting, CUDA events, median.
-import torch, torch.nn.functional as F
-torch.manual_seed(0)
-def med(fn, reps=50):
-    for _ in range(5): fn()
-    ts = []
-    for _ in range(reps):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record(); fn(); b.record(); b.synchronize(); ts.append(a.elapsed_time(b))
-    return sorted(ts)[len(ts) // 2]
-print(f"torch {torch.__version__}, {torch.cuda.get_device_name()}")
-print(f"{'op':9} {'type':6} {'N':>6} {'C':>5} {'time_us':>9} {'GB/s':>8}")
-for C in (512, 1024):
-    for dt, name in ((torch.bfloat16, "bf16"), (torch.float32, "float")):
-        N, s, alpha = 16384, torch.finfo(dt).bits // 8, 1.7
-        x = torch.randn(N, C, device="cuda", dtype=dt, requires_grad=True)
-        f = torch.randn(N, C, device="cuda", dtype=dt, requires_grad=True)
-        w = torch.randn(C, device="cuda", dtype=dt, requires_grad=True)
-        bias = torch.randn(C, device="cuda", dtype=dt, requires_grad=True)
-        dy = torch.randn(N, C, device="cuda", dtype=dt)
-        fwd = lambda: F.layer_norm(alpha * x + f, (C,), w, bias, 1e-5)
-        with torch.no_grad():
-            t = med(fwd)
-        print(f"{'forward':9} {name:6} {N:6} {C:5} {t*1e3:9.1f} {(3*N*C*s + 2*C*s + 8*N)/(t*1e-3)/1e9:8.0f}")
-        def bwd():
-            y = fwd()
-            torch.autograd.backward(y, dy)
-        t = med(bwd)  # includes the forward: PyTorch saves no z for us to reuse
-        print(f"{'fwd+bwd':9} {name:6} {N:6} {C:5} {t*1e3:9.1f} {(8*N*C*s + 3*C*s + 16*N)/(t*1e-3)/1e9:8.0f}")
-PY
+# ---- (b) parity: one step (loss and every named gradient), then 50 updates of `deepnet
+# train` on the built-in task, GPU against CPU, compared by scripts/compare_train_runs.py.
+P=$OUT/parity.log
+if ((FULL)); then
+    run_phase parity_step 60 "$P" "${ours[@]}" "$BENCH_TRAIN" --parity $SMOKE
+    T=$WORK/task
+    UPDATES=${GPU_CHECK_PARITY_UPDATES:-50}
+    LR=1e-3
+    "${ours[@]}" "$DEEPNET_CPU" generate-task -o "$T" --train-size 3000 --valid-size 20 --test-size 20 --quiet >>"$P" 2>&1
+    # 2 heads of 64 (the real head size), dropout on (the same mask bits on both devices).
+    args=(train --train-sets "$T/train.en" "$T/train.xx" --vocabs "$T/vocab.spm" --dim-vocabs 160
+          --enc-depth 2 --dec-depth 2 --dim-emb 128 --transformer-heads 2 --transformer-dim-ffn 256
+          --transformer-dropout 0.1 --mini-batch-words 500 --lr-warmup 10 --learn-rate $LR --disp-freq 1
+          --after-batches "$UPDATES" --save-freq 100000 --valid-freq 100000 --cpu-threads 4 --quiet)
+    run_phase parity_cpu_run 60 "$P" "${ours[@]}" "$DEEPNET_CPU" "${args[@]}" -m "$T/cpu.safetensors"
+    run_phase parity_gpu_run 150 "$P" "${ours[@]}" "$DEEPNET_GPU" "${args[@]}" -m "$T/gpu.safetensors" --devices 0
+    if [[ ${RC[parity_cpu_run]} == 0 && ${RC[parity_gpu_run]} == 0 ]]; then
+        run_phase parity_compare 30 "$P" python3 scripts/compare_train_runs.py "$T/gpu.safetensors" \
+            "$T/cpu.safetensors" --learn-rate $LR
+    fi
 else
-    echo "PyTorch with CUDA not found: no PyTorch comparison" >"$OUT/bench_layernorm_torch.txt"
+    echo "parity: skipped (no deepnet binary here: the pack was not usable)" >>"$P"
 fi
+
+# ---- (c) benchmarks, each beside PyTorch on the same shapes.
+TORCH=0
+python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null && TORCH=1
+if [[ $MODE == run ]]; then
+    LN_BENCH=$KBENCH_DIR/bench_layernorm_cuda ATTN_BENCH=$KBENCH_DIR/bench_attention_cuda
+fi
+[[ -n $LN_BENCH ]] && run_phase bench_layernorm_cuda 60 "$WORK/bench_layernorm_cuda.txt" "${ours[@]}" "$LN_BENCH"
+run_phase bench_attention_cuda 90 "$WORK/bench_attention_cuda.txt" "${ours[@]}" "$ATTN_BENCH" $SMOKE
+if ((FULL)); then
+    run_phase bench_train_cuda 120 "$WORK/bench_train_cuda.txt" "${ours[@]}" "$BENCH_TRAIN" $SMOKE
+fi
+if ((TORCH)); then
+    export PYTHONUNBUFFERED=1
+    run_phase bench_layernorm_torch 60 "$WORK/bench_layernorm_torch.txt" python3 tests/bench/bench_layernorm_torch.py
+    run_phase bench_attention_torch 90 "$WORK/bench_attention_torch.txt" python3 tests/bench/bench_attention_torch.py $SMOKE
+    run_phase bench_train_torch_fp32 90 "$WORK/bench_train_torch_fp32.txt" \
+        python3 tests/bench/peer_pytorch_train_cuda.py --precision fp32 $SMOKE
+    run_phase bench_train_torch_bf16 60 "$WORK/bench_train_torch_bf16.txt" \
+        python3 tests/bench/peer_pytorch_train_cuda.py --precision bf16 $SMOKE
+else
+    echo "PyTorch with CUDA not found: no PyTorch comparison" >"$WORK/torch.txt"
+fi
+for f in "$WORK"/bench_*.txt "$WORK"/torch.txt; do
+    [[ -f $f ]] && { echo "===== $(basename "$f" .txt)"; cat "$f"; }
+done >"$OUT/bench.log"
 
 # ---- summary, last so that the tool's output tail shows it.
 {
-    echo "== gpu-check summary: ${GPU:-no GPU found}, $(elapsed) s"
-    echo "-- tests: rc=$TESTS_RC"
+    echo "== gpu-check summary ($MODE): ${GPU:-no GPU found}, $(elapsed) s"
+    for k in $(printf '%s\n' "${!RC[@]}" | sort); do printf '%s=%s ' "$k" "${RC[$k]}"; done
+    echo
+    echo "-- tests"
     grep -E "test cases|All tests passed|FAILED|failed|skipped" "$OUT/tests.log" | tail -8
-    for f in "$OUT"/bench_*.txt; do
-        echo "-- $(basename "$f")"
-        tail -n 12 "$f"
+    echo "-- parity"
+    grep -E "^(loss per token|gradients|losses|weights|parity|FAIL)" "$P" | tail -14
+    for k in parity_step parity_cpu_run parity_gpu_run parity_compare; do
+        if [[ -n ${RC[$k]:-} && ${RC[$k]} != 0 ]]; then
+            echo "$k failed (rc ${RC[$k]}); the log's end:" && tail -n 4 "$P" && break
+        fi
     done
+    python3 scripts/gpu_check_ratios.py "$WORK"
 } | tee "$OUT/summary.txt"
-exit $TESTS_RC
+# The exit code: the tests' and the parity's (benchmarks print figures; they judge nothing).
+for k in tests parity_step parity_cpu_run parity_gpu_run parity_compare; do
+    [[ ${RC[$k]:-0} != 0 ]] && exit 1
+done
+exit 0

@@ -413,6 +413,7 @@ cudaError_t cudaDeviceGetAttribute(int* v, cudaDeviceAttr a, int device) {
     if (device != 0) return fail(cudaErrorInvalidDevice);
     switch (a) {
         case cudaDevAttrMultiProcessorCount: *v = 8; break;
+        case cudaDevAttrClockRate: *v = 1980000; break;        // kHz (an H200's boost clock)
         case cudaDevAttrMemoryClockRate: *v = 2619000; break;  // kHz
         case cudaDevAttrGlobalMemoryBusWidth: *v = 5120; break;
         case cudaDevAttrMaxSharedMemoryPerBlockOptin: *v = int(deepnet_emu::kOptinShared); break;
