@@ -31,7 +31,7 @@ void attention_backward(T* dq, T* dk, T* dv, const T* dout, const T* probs, cons
 
 }  // namespace deepnet::kernels::cpu
 
-// The CUDA twin (kernels/attention_forward_cuda.cu, kernels/attention_backward_cuda.cu),
+// The CUDA twin (kernels/attention_cuda.cu),
 // flash-style: it never forms the (B, H, Tq, Tk) probabilities in global memory. The
 // forward saves lse (B, H, Tq) fp32, the log-sum-exp of each row's scaled, masked scores,
 // instead of probs; the backward recomputes P from q, k and lse, and needs the forward's

@@ -1,7 +1,7 @@
 // What the attention forward and backward kernels share (nvcc only): tile sizes, the
 // parameters of a launch, masks, dropout draws, tile loads and the shared-memory layouts.
-// The algorithm is described in kernels/attention_forward_cuda.cu and
-// kernels/attention_backward_cuda.cu; the entry points are in kernels/attention.h.
+// The algorithm is described in kernels/attention_cuda.cu; the entry points are in
+// kernels/attention.h.
 #pragma once
 
 #include <cmath>

@@ -26,14 +26,6 @@ constexpr int64_t kAlign = 64;  // a cache line; AVX-512 loads never split
 #endif
 }  // namespace
 
-bool cuda_room_built() {
-#ifdef DEEPNET_OPS_CUDA
-    return true;
-#else
-    return false;
-#endif
-}
-
 void* device_allocate(const Device& device, int64_t bytes, const char* what) {
     DEEPNET_CHECK(bytes >= 0 && bytes <= (int64_t(1) << 48), "allocating " << what << ": " << bytes << " bytes");
     if (device.kind == DeviceKind::CUDA) {

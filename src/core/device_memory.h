@@ -25,7 +25,4 @@ void device_release(const Device& device, void* p) noexcept;
 void device_copy(const Device& dst_device, void* dst, const Device& src_device, const void* src, size_t bytes);
 void device_zero(const Device& device, void* p, size_t bytes);
 
-// True when this binary can run on CUDA devices (it was built with the CUDA room).
-bool cuda_room_built();
-
 }  // namespace deepnet

@@ -128,6 +128,12 @@ int64_t first_non_finite(const float* v, size_t n) {
     return -1;
 }
 
+int64_t first_non_finite(const FlatView<float>& v) {
+    if (v.device().kind == DeviceKind::CPU) return first_non_finite(v.data(), v.size());
+    const std::vector<float> host = v.to_vector();
+    return first_non_finite(host.data(), host.size());
+}
+
 void keep_last_checkpoints(const std::string& model, int64_t update, int64_t keep) {
     if (keep <= 1) return;
     const std::string iter = iter_model_path(model, update);

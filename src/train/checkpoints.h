@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "src/config/train_config.h"
+#include "src/core/param_store.h"
 
 namespace deepnet {
 
@@ -29,6 +30,9 @@ void check_free_space(const std::string& path, int64_t bytes, const std::string&
 
 // Index of the first NaN/Inf in v, or -1.
 int64_t first_non_finite(const float* v, size_t n);
+// The same for a buffer on any device (copied to the host when it is not there: the checks
+// run at display, validation and save, not every update).
+int64_t first_non_finite(const FlatView<float>& v);
 
 // With keep > 1: links the model and state just saved as the iteration copies of `update`
 // and deletes the oldest iteration copies beyond `keep`.

@@ -17,6 +17,7 @@
 #include "src/model/model_limits.h"
 #include "src/train/checkpoints.h"
 #include "src/train/ema.h"
+#include "src/train/training_device.h"
 #include "src/train/lr_schedule.h"
 #include "src/train/optimizer.h"
 #include "src/train/signals.h"
@@ -36,14 +37,6 @@ namespace {
 bool file_exists(const std::string& p) {
     struct stat st;
     return ::stat(p.c_str(), &st) == 0;
-}
-
-// The first non-finite element of a buffer on any device (copied to the host when it is
-// not there: checks run at display, validation and save, not every update).
-int64_t first_non_finite_of(const FlatView<float>& v) {
-    if (v.device().kind == DeviceKind::CPU) return first_non_finite(v.data(), v.size());
-    const std::vector<float> host = v.to_vector();
-    return first_non_finite(host.data(), host.size());
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
@@ -150,8 +143,8 @@ void TrainingSession::check_resources() {
 }
 
 bool TrainingSession::weights_finite(const char* when) {
-    const int64_t bad = first_non_finite_of(model_->params().value);
-    const int64_t bad_avg = ema_ready() ? first_non_finite_of(ema_.values()) : -1;
+    const int64_t bad = first_non_finite(model_->params().value);
+    const int64_t bad_avg = ema_ready() ? first_non_finite(ema_.values()) : -1;
     if (bad < 0 && bad_avg < 0) return true;
     log::warn(std::string("the ") + (bad >= 0 ? "weights" : "averaged weights") + " hold NaN/Inf " + when +
               " at update " + std::to_string(state_.progress.updates) + " (flat element " +
@@ -165,20 +158,6 @@ int TrainingSession::diverged() {
     log::warn("stopping: training diverged. Nothing non-finite was saved. The last good checkpoint is intact (" +
               last + "). Lower learn-rate, raise lr-warmup or set clip-norm, then rerun to resume from it.");
     return kExitDiverged;
-}
-
-// The device of --devices, checked before any data is read: one GPU, in a single process
-// (several GPUs and GPU ranks under mpirun come with the multi-GPU trainer), float32.
-Device training_device(const TrainConfig& cfg, int world) {
-    if (cfg.devices.empty()) return Device{};
-    DEEPNET_USER_CHECK(cfg.devices.size() == 1, "--devices: " << cfg.devices.size()
-                                                    << " GPUs given; training runs on one GPU so far");
-    DEEPNET_USER_CHECK(world == 1, "--devices under mpirun: data parallelism runs on CPU ranks only so far");
-    DEEPNET_USER_CHECK(!cfg.bf16_matmul, "precision bfloat16 on a GPU is not built yet: use precision: "
-                                         "[float32, float32] with --devices, or train on the CPU");
-    DEEPNET_USER_CHECK(cfg.devices[0] >= 0 && cfg.devices[0] < 1024, "--devices " << cfg.devices[0]
-                                                                          << ": a GPU number is 0 or more, below 1024");
-    return Device{DeviceKind::CUDA, int(cfg.devices[0])};
 }
 
 void TrainingSession::prepare() {
@@ -219,17 +198,7 @@ void TrainingSession::prepare() {
                                             cfg_.exponential_smoothing > 0 ? 20 : 16, "the training memory");
     check_fits_in_memory(state_bytes, "the weights, gradients and Adam moments of this model",
                          "reduce dim-emb, transformer-dim-ffn, the depths or dim-vocabs");
-    if (!cfg_.devices.empty()) {  // the same buffers on the GPU, before any is allocated there
-        const double gib = double(int64_t(1) << 30), free = double(device_->free_bytes());
-        log::info("GPU memory: " + std::to_string(double(state_bytes) / gib).substr(0, 5) +
-                  " GiB for weights, gradients and Adam moments (plus activations), " +
-                  std::to_string(free / gib).substr(0, 5) + " GiB free");
-        DEEPNET_USER_CHECK(double(state_bytes) < free,
-                           "the weights, gradients and Adam moments of this model need "
-                               << double(state_bytes) / gib << " GiB, more than the " << free / gib
-                               << " GiB free on " << device_->describe()
-                               << ": reduce dim-emb, transformer-dim-ffn, the depths or dim-vocabs");
-    }
+    if (!cfg_.devices.empty()) check_fits_on_gpu(state_bytes, device_->free_bytes(), device_->describe());
     model_ = std::make_unique<Transformer<float>>(mcfg, ModelUse::Training, device_->context());
     if (dp_.root()) check_resources();  // rank 0 alone writes
     if (cfg_.bf16_matmul) {
