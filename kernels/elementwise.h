@@ -8,6 +8,7 @@
 //   axpby:      y = b * y + a * x        (weight averaging: a = factor, b = 1 - factor)
 //   gather_rows: y(blk, m, :) = x(blk, rows[m], :)  for blk < blocks, m < M; x: (blocks, N, C)
 //                (beam reordering of time-major caches; y must not alias x)
+//   to_bf16:    y = x rounded to bfloat16, ties to even (bf16 GEMM operands of float tensors)
 #pragma once
 
 #include <cstdint>
@@ -29,6 +30,7 @@ void axpby(T* y, const T* x, T a, T b, int64_t n);
 template <typename T>
 void gather_rows(T* y, const T* x, const int64_t* rows, int64_t blocks, int64_t M, int64_t N,
                  int64_t C);
+void to_bf16(bf16* y, const float* x, int64_t n);
 
 }  // namespace deepnet::kernels::cpu
 
@@ -49,5 +51,6 @@ void axpby(T* y, const T* x, float a, float b, int64_t n, cudaStream_t stream);
 template <typename T>
 void gather_rows(T* y, const T* x, const int64_t* rows, int64_t blocks, int64_t M, int64_t N, int64_t C,
                  cudaStream_t stream);
+void to_bf16(bf16* y, const float* x, int64_t n, cudaStream_t stream);
 
 }  // namespace deepnet::kernels::cuda

@@ -44,6 +44,11 @@ void gather_rows(T* y, const T* x, const int64_t* rows, int64_t blocks, int64_t 
             std::memcpy(y + (blk * M + m) * C, x + (blk * N + rows[m]) * C, size_t(C) * sizeof(T));
 }
 
+void to_bf16(bf16* y, const float* x, int64_t n) {
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; ++i) y[i] = float_to_bf16(x[i]);
+}
+
 #define DEEPNET_INSTANTIATE(T)                                                   \
     template void add<T>(T*, const T*, const T*, int64_t);                       \
     template void copy<T>(T*, const T*, int64_t);                                \

@@ -83,6 +83,18 @@ void gather_rows(T* y, const T* x, const int64_t* rows, int64_t blocks, int64_t 
     DEEPNET_CUDA_LAUNCH_CHECK();
 }
 
+__global__ void __launch_bounds__(kThreads) to_bf16_kernel(bf16* y, const float* x, int64_t n) {
+    const int64_t stride = int64_t(gridDim.x) * blockDim.x;
+    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) y[i] = from_float<bf16>(x[i]);
+}
+
+void to_bf16(bf16* y, const float* x, int64_t n, cudaStream_t stream) {
+    if (n <= 0) return;
+    const int64_t cap = 4 * int64_t(detail::sm_count()) * (2048 / kThreads);
+    to_bf16_kernel<<<unsigned(std::min<int64_t>((n + kThreads - 1) / kThreads, cap)), kThreads, 0, stream>>>(y, x, n);
+    DEEPNET_CUDA_LAUNCH_CHECK();
+}
+
 #define DEEPNET_INSTANTIATE(T)                                                                   \
     template void add<T>(T*, const T*, const T*, int64_t, cudaStream_t);                         \
     template void copy<T>(T*, const T*, int64_t, cudaStream_t);                                  \

@@ -227,6 +227,7 @@ fi
 run_phase bench_attention_cuda 90 "$WORK/bench_attention_cuda.txt" "${ours[@]}" "$ATTN_BENCH" $SMOKE
 if ((FULL)); then
     run_phase bench_train_cuda 120 "$WORK/bench_train_cuda.txt" "${ours[@]}" "$BENCH_TRAIN" $SMOKE
+    run_phase bench_train_cuda_bf16 90 "$WORK/bench_train_cuda_bf16.txt" "${ours[@]}" "$BENCH_TRAIN" --bf16 $SMOKE
 fi
 if ((TORCH)); then
     export PYTHONUNBUFFERED=1

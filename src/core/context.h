@@ -7,6 +7,7 @@
 
 #include <cstddef>
 
+#include "src/core/device_buffer.h"
 #include "src/core/tensor.h"
 
 namespace deepnet {
@@ -21,7 +22,8 @@ struct Workspace {
 
 // How the model computes. Storage and statistics stay float32 in every mode today;
 // gemm = BF16 rounds the GEMM operands to bfloat16 (ties to even) and sums the exact
-// products in float32 (`precision: [bfloat16, float32]`). The CUDA path adds bf16 storage.
+// products in float32 (`precision: [bfloat16, float32]`), on the CPU (oneDNN) and on CUDA
+// (cuBLASLt on bf16 copies of the operands, made in Context::staging).
 struct PrecisionPolicy {
     DType storage = DType::F32;     // parameters, activations
     DType gemm = DType::F32;        // GEMM operands: F32 or BF16
@@ -34,6 +36,11 @@ struct Context {
     void* gemm = nullptr;      // cublasLtHandle_t on a CUDA device
     Workspace gemm_workspace;  // cuBLASLt's workspace on a CUDA device
     Workspace scratch;         // for the CUDA kernels that need it; unused on the CPU
+    // Grows to the largest request and is reused by every op after it (on CUDA: the bf16
+    // copies of float GEMM operands). Owned by the device runtime; ops run in stream order,
+    // and a growth waits for the earlier work (DeviceBuffer copies synchronously), so one
+    // buffer serves every call. Null on the CPU.
+    DeviceBuffer<char>* staging = nullptr;
     PrecisionPolicy precision;
 };
 

@@ -13,6 +13,7 @@ namespace deepnet::ops {
 struct DeviceRuntime::Cuda {
     CudaContext device;
     CudaBuffer<char> scratch;
+    DeviceBuffer<char> staging;  // grows on first use (Context::staging)
     Cuda(int index, size_t scratch_bytes) : device(index), scratch(int64_t(scratch_bytes), "op scratch") {}
 };
 #else
@@ -33,6 +34,7 @@ DeviceRuntime::DeviceRuntime(Device device, size_t scratch_bytes) {
     ctx_.gemm = cuda_->device.cublaslt();
     ctx_.gemm_workspace = {cuda_->device.lt_workspace(), cuda_->device.lt_workspace_bytes()};
     ctx_.scratch = {cuda_->scratch.data(), cuda_->scratch.bytes()};
+    ctx_.staging = &cuda_->staging;
 #else
     (void)scratch_bytes;
     throw UserError(device_name(device) +

@@ -1,6 +1,6 @@
 // The device a model runs on, as the upper levels see it: the Context its ops receive and
 // what must live as long as that Context (on CUDA: the device's stream, cuBLASLt handle
-// and workspace, and the ops' scratch). The upper levels never name CUDA: they ask for a
+// and workspace, the ops' scratch and staging buffer). The upper levels never name CUDA: they ask for a
 // Device and get a Context. In a binary without the CUDA room, a CUDA device is one clear
 // error here, at start-up, not at the first op.
 #pragma once

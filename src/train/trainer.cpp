@@ -171,7 +171,7 @@ void TrainingSession::prepare() {
                 break;
             }
     }
-    if (cfg_.bf16_matmul) {  // before the data (which may train a vocabulary first)
+    if (cfg_.bf16_matmul && cfg_.devices.empty()) {  // before the data (which may train a vocabulary first)
         const std::string why = ops::bf16_gemm_unavailable_reason();
         DEEPNET_USER_CHECK(why.empty(), "precision bfloat16: " << why << "; use precision: [float32, float32]");
     }
@@ -203,9 +203,10 @@ void TrainingSession::prepare() {
     if (dp_.root()) check_resources();  // rank 0 alone writes
     if (cfg_.bf16_matmul) {
         model_->context().precision.gemm = DType::BF16;
-        log::info(std::string("precision: bfloat16 GEMMs (") +
-                  (ops::bf16_gemm_uses_amx() ? "AMX" : "AVX-512, no AMX: slower than float32") +
-                  "), float32 weights, gradients and optimizer");
+        const std::string engine = !cfg_.devices.empty()       ? "cuBLASLt"
+                                   : ops::bf16_gemm_uses_amx() ? "AMX"
+                                                               : "AVX-512, no AMX: slower than float32";
+        log::info("precision: bfloat16 GEMMs (" + engine + "), float32 weights, activations, gradients and optimizer");
     }
     log::info("model: " + std::to_string(model_->spec().layout.count()) + " parameters, " +
               std::to_string(mcfg.enc_depth) + "+" + std::to_string(mcfg.dec_depth) + " layers, " +

@@ -11,8 +11,6 @@ Device training_device(const TrainConfig& cfg, int world) {
     DEEPNET_USER_CHECK(cfg.devices.size() == 1, "--devices: " << cfg.devices.size()
                                                     << " GPUs given; training runs on one GPU so far");
     DEEPNET_USER_CHECK(world == 1, "--devices under mpirun: data parallelism runs on CPU ranks only so far");
-    DEEPNET_USER_CHECK(!cfg.bf16_matmul, "precision bfloat16 on a GPU is not built yet: use precision: "
-                                         "[float32, float32] with --devices, or train on the CPU");
     DEEPNET_USER_CHECK(cfg.devices[0] >= 0 && cfg.devices[0] < 1024, "--devices " << cfg.devices[0]
                                                                           << ": a GPU number is 0 or more, below 1024");
     return Device{DeviceKind::CUDA, int(cfg.devices[0])};

@@ -2,7 +2,9 @@
 // the AdamW update, as TrainingSession::update does them, on a Transformer-big-shaped
 // DeepNorm model (6+6 layers, d=1024, FFN 4096, 16 heads, vocabulary 32000, untied, dropout
 // 0.1, label smoothing 0.1) with synthetic batches: random token ids, no data files, no
-// SentencePiece. float32 only (the GPU path has no bf16 yet). The PyTorch twin is
+// SentencePiece. float32, or with --bf16 float32 weights and activations with bf16 GEMMs
+// (`precision: [bfloat16, float32]`: operands rounded to bf16 copies, fp32 sums; bf16
+// storage is not built yet). The PyTorch twin is
 // tests/bench/peer_pytorch_train_cuda.py (same shape, same FLOP count).
 //
 // Model FLOPs per step = 3 x forward_matmul_flops (tests/bench/bench_common.h): every
@@ -18,6 +20,7 @@
 //        bench_train_cuda --parity   one step on the GPU and on the CPU from the same
 //            weights and batch: the loss and every named gradient compared (exit 1 beyond
 //            the tolerances printed); a smaller model (2+2, d=256, 4 heads, vocab 1000).
+//        --bf16: bf16 GEMMs (precision: [bfloat16, float32]), as deepnet train runs them.
 //        --smoke: tiny sizes, for the emulated build's CTest run (and a GPU sanity run).
 // Exit 77 when no CUDA device is found.
 #include <cuda_runtime.h>
@@ -174,7 +177,7 @@ int main(int argc, char** argv) {
     ensure_fast_blas(argv);
     int64_t steps = 20, warmup = 3, tokens = 16384, len = 64;
     int device = 0;
-    bool smoke = false, parity = false;
+    bool smoke = false, parity = false, bf16 = false;
     for (int i = 1; i < argc; ++i) {
         const bool more = i + 1 < argc;
         if (!std::strcmp(argv[i], "--steps") && more) steps = std::atoll(argv[++i]);
@@ -184,6 +187,7 @@ int main(int argc, char** argv) {
         else if (!std::strcmp(argv[i], "--device") && more) device = std::atoi(argv[++i]);
         else if (!std::strcmp(argv[i], "--smoke")) smoke = true;
         else if (!std::strcmp(argv[i], "--parity")) parity = true;
+        else if (!std::strcmp(argv[i], "--bf16")) bf16 = true;
         else {
             std::fprintf(stderr, "bench_train_cuda: unknown argument %s\n", argv[i]);
             return 2;
@@ -205,6 +209,7 @@ int main(int argc, char** argv) {
         const size_t base_bytes = device_bytes_in_use();
         ops::DeviceRuntime rt(Device{DeviceKind::CUDA, device});
         Transformer<float> model(cfg, ModelUse::Training, rt.context());
+        if (bf16) model.context().precision.gemm = DType::BF16;
         model.init_parameters();
         AdamW<float> opt(AdamConfig{0.9, 0.98, 1e-8, 0, 0});
         const LrSchedule sched{5e-4, 4000, 4000};  // deepnet train's defaults
@@ -233,9 +238,10 @@ int main(int argc, char** argv) {
         const double flops = 3 * bench::forward_matmul_flops(cfg, B, len, len);
         std::printf("device: %s\n", rt.describe().c_str());
         std::printf("model: %lld+%lld layers, d=%lld, %lld heads, FFN %lld, vocab %lld, deepnorm, dropout 0.1, "
-                    "label smoothing 0.1, AdamW, float32 (no TF32)\n",
+                    "label smoothing 0.1, AdamW, %s\n",
                     (long long)cfg.enc_depth, (long long)cfg.dec_depth, (long long)cfg.dim_emb, (long long)cfg.heads,
-                    (long long)cfg.dim_ffn, (long long)cfg.vocab_size);
+                    (long long)cfg.dim_ffn, (long long)cfg.vocab_size,
+                    bf16 ? "float32 weights and activations, bf16 GEMMs (fp32 sums)" : "float32 (no TF32)");
         std::printf("parameters: %lld\n", (long long)model.spec().layout.count());
         std::printf("batch: %lld sentences x %lld tokens (source and target), %lld target tokens\n", (long long)B,
                     (long long)len, (long long)batch.target_tokens);
@@ -243,9 +249,9 @@ int main(int argc, char** argv) {
         std::printf("step: median %.2f ms, min %.2f ms\n", med * 1e3,
                     *std::min_element(times.begin(), times.end()) * 1e3);
         std::printf("model FLOPs per step: %.4g (3 x forward matmul FLOPs)\n", flops);
-        std::printf("RESULT ours fp32: target tokens/s %.0f, TFLOP/s %.2f, MFU %.2f%% of bf16 dense 989.5, "
+        std::printf("RESULT ours %s: target tokens/s %.0f, TFLOP/s %.2f, MFU %.2f%% of bf16 dense 989.5, "
                     "%.1f%% of fp32 peak %.1f\n",
-                    double(batch.target_tokens) / med, flops / med / 1e12, 100 * flops / med / kBf16DensePeak,
+                    bf16 ? "bf16-gemm" : "fp32", double(batch.target_tokens) / med, flops / med / 1e12, 100 * flops / med / kBf16DensePeak,
                     100 * flops / med / fp32_peak, fp32_peak / 1e12);
         std::printf("device memory in use: peak %.2f GiB (cudaMemGetInfo, this program's share: %.2f GiB)\n",
                     double(peak) / (1 << 30), double(peak - std::min(peak, base_bytes)) / (1 << 30));

@@ -2,8 +2,10 @@
 // against its CPU branch: forward with and without bias and ReLU, backward with dx
 // overwritten and accumulated, dw and db accumulated onto their old values.
 #include <algorithm>
+#include <cmath>
 
 #include "ops_device_support.h"
+#include "kernels/kernel_types.h"
 #include "src/ops/linear.h"
 
 using namespace deepnet;
@@ -44,10 +46,81 @@ TEST_CASE("ops on the device: linear forward and backward through cuBLASLt", "[c
         check_close("dw", gdw.download(), dw, 1e-5);
         check_close("db", gdb.download(), db, 1e-5);
     }
-    SECTION("a bf16 GEMM asked of float tensors is an error, not a silent fp32 GEMM") {
-        g.precision.gemm = DType::BF16;
-        CHECK_THROWS_WITH(ops::linear_forward(g, dview(gy, {N, O}), dview(gx, {N, I}), dview(gw, {O, I}),
-                                              dview(gb, {O})),
-                          Catch::Contains("bfloat16 GEMMs on CUDA need bfloat16 tensors"));
+}
+
+namespace {
+std::vector<double> rounded_to_bf16(const std::vector<float>& v) {
+    std::vector<double> r(v.size());
+    for (size_t i = 0; i < v.size(); ++i) r[i] = kernels::from_bf16(kernels::to_bf16(v[i]));
+    return r;
+}
+
+// Largest |a - b| / (1 + |b|).
+double worst(const std::vector<float>& a, const std::vector<double>& b) {
+    double w = 0;
+    for (size_t i = 0; i < a.size(); ++i) w = std::max(w, std::fabs(a[i] - b[i]) / (1 + std::fabs(b[i])));
+    return w;
+}
+}  // namespace
+
+// precision: [bfloat16, float32] on the GPU: float tensors, GEMM operands rounded to bf16,
+// fp32 sums. The reference is computed in double from the rounded operands, so a GEMM that
+// skipped the rounding (an fp32 GEMM) is off by bf16's precision and fails; where this CPU
+// has bf16 GEMMs the CPU branch is compared too (the two differ by summation order only).
+TEST_CASE("ops on the device: linear with bf16 GEMMs on float tensors", "[cuda][ops][gemm]") {
+    auto rng = make_rng(112);
+    DeviceContext device;
+    Context& g = device.ctx;
+    g.precision.gemm = DType::BF16;
+    Context cpu;
+    cpu.precision.gemm = DType::BF16;
+    const bool cpu_bf16 = ops::bf16_gemm_unavailable_reason().empty();
+    const int64_t N = 21, I = 40, O = 17;
+    const auto x = random_inputs<float>(N * I, rng).s, w = random_inputs<float>(O * I, rng).s,
+               b = random_inputs<float>(O, rng).s, dy = random_inputs<float>(N * O, rng).s,
+               dw0 = random_inputs<float>(O * I, rng).s, db0 = random_inputs<float>(O, rng).s;
+    const auto xr = rounded_to_bf16(x), wr = rounded_to_bf16(w), dyr = rounded_to_bf16(dy);
+    Dev<float> gx(x), gw(w), gb(b), gdy(dy), gy(N * O), gdx(N * I), gdw(dw0), gdb(db0);
+
+    std::vector<double> y_ref(size_t(N * O)), dx_ref(size_t(N * I)), dw_ref(dw0.begin(), dw0.end()),
+        db_ref(db0.begin(), db0.end());
+    for (int64_t n = 0; n < N; ++n)
+        for (int64_t o = 0; o < O; ++o) {
+            double s = b[o];
+            for (int64_t i = 0; i < I; ++i) s += xr[n * I + i] * wr[o * I + i];
+            y_ref[n * O + o] = std::max(s, 0.0);
+            db_ref[o] += dy[n * O + o];  // the bias gradient sums the float dy
+            for (int64_t i = 0; i < I; ++i) {
+                dx_ref[n * I + i] += dyr[n * O + o] * wr[o * I + i];
+                dw_ref[o * I + i] += dyr[n * O + o] * xr[n * I + i];
+            }
+        }
+    ops::linear_forward(g, dview(gy, {N, O}), dview(gx, {N, I}), dview(gw, {O, I}), dview(gb, {O}), true);
+    ops::linear_backward(g, dview(gdx, {N, I}), dview(gdw, {O, I}), dview(gdb, {O}), dview(gdy, {N, O}),
+                         dview(gx, {N, I}), dview(gw, {O, I}));
+    const auto y = gy.download(), dx = gdx.download(), dw = gdw.download(), db = gdb.download();
+    CHECK(worst(y, y_ref) < 2e-6);
+    CHECK(worst(dx, dx_ref) < 2e-6);
+    CHECK(worst(dw, dw_ref) < 2e-6);
+    CHECK(worst(db, db_ref) < 2e-6);
+
+    // The same op with fp32 GEMMs misses the reference by far more: the check above can fail.
+    g.precision.gemm = DType::F32;
+    ops::linear_forward(g, dview(gy, {N, O}), dview(gx, {N, I}), dview(gw, {O, I}), dview(gb, {O}), true);
+    CHECK(worst(gy.download(), y_ref) > 1e-4);
+
+    if (cpu_bf16) {
+        std::vector<float> cy(size_t(N * O)), cdx(size_t(N * I)), cdw = dw0, cdb = db0;
+        ops::linear_forward(cpu, view(cy.data(), {N, O}), view(x.data(), {N, I}), view(w.data(), {O, I}),
+                            view(b.data(), {O}), true);
+        ops::linear_backward(cpu, view(cdx.data(), {N, I}), view(cdw.data(), {O, I}), view(cdb.data(), {O}),
+                             view(dy.data(), {N, O}), view(x.data(), {N, I}), view(w.data(), {O, I}));
+        check_close("y", y, cy, 2e-6);
+        check_close("dx", dx, cdx, 2e-6);
+        check_close("dw", dw, cdw, 2e-6);
+        check_close("db", db, cdb, 2e-6);
+    } else {
+        WARN("the CPU's bf16 GEMMs are unavailable here (" << ops::bf16_gemm_unavailable_reason()
+                                                          << "): compared with the double reference only");
     }
 }
