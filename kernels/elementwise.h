@@ -8,7 +8,8 @@
 //   axpby:      y = b * y + a * x        (weight averaging: a = factor, b = 1 - factor)
 //   gather_rows: y(blk, m, :) = x(blk, rows[m], :)  for blk < blocks, m < M; x: (blocks, N, C)
 //                (beam reordering of time-major caches; y must not alias x)
-//   to_bf16:    y = x rounded to bfloat16, ties to even (bf16 GEMM operands of float tensors)
+//   to_bf16, to_f16: y = x rounded to bfloat16 / binary16, ties to even (the 16-bit GEMM
+//                operands of float tensors)
 #pragma once
 
 #include <cstdint>
@@ -31,6 +32,7 @@ template <typename T>
 void gather_rows(T* y, const T* x, const int64_t* rows, int64_t blocks, int64_t M, int64_t N,
                  int64_t C);
 void to_bf16(bf16* y, const float* x, int64_t n);
+void to_f16(f16* y, const float* x, int64_t n);
 
 }  // namespace deepnet::kernels::cpu
 
@@ -52,5 +54,6 @@ template <typename T>
 void gather_rows(T* y, const T* x, const int64_t* rows, int64_t blocks, int64_t M, int64_t N, int64_t C,
                  cudaStream_t stream);
 void to_bf16(bf16* y, const float* x, int64_t n, cudaStream_t stream);
+void to_f16(f16* y, const float* x, int64_t n, cudaStream_t stream);
 
 }  // namespace deepnet::kernels::cuda

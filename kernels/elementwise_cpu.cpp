@@ -49,6 +49,11 @@ void to_bf16(bf16* y, const float* x, int64_t n) {
     for (int64_t i = 0; i < n; ++i) y[i] = float_to_bf16(x[i]);
 }
 
+void to_f16(f16* y, const float* x, int64_t n) {
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; ++i) y[i] = f16{kernels::to_f16(x[i])};
+}
+
 #define DEEPNET_INSTANTIATE(T)                                                   \
     template void add<T>(T*, const T*, const T*, int64_t);                       \
     template void copy<T>(T*, const T*, int64_t);                                \

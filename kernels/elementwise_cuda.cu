@@ -5,6 +5,8 @@
 #include "kernels/elementwise.h"
 #include "kernels/cuda_utils.cuh"
 
+#include <cuda_fp16.h>
+
 #include <algorithm>
 
 namespace deepnet::kernels::cuda {
@@ -83,17 +85,29 @@ void gather_rows(T* y, const T* x, const int64_t* rows, int64_t blocks, int64_t 
     DEEPNET_CUDA_LAUNCH_CHECK();
 }
 
-__global__ void __launch_bounds__(kThreads) to_bf16_kernel(bf16* y, const float* x, int64_t n) {
+namespace {
+
+__device__ __forceinline__ void round_to(bf16& y, float x) { y = from_float<bf16>(x); }
+__device__ __forceinline__ void round_to(f16& y, float x) { y = f16{__half_as_ushort(__float2half_rn(x))}; }
+
+template <typename Half>
+__global__ void __launch_bounds__(kThreads) round_kernel(Half* y, const float* x, int64_t n) {
     const int64_t stride = int64_t(gridDim.x) * blockDim.x;
-    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) y[i] = from_float<bf16>(x[i]);
+    for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += stride) round_to(y[i], x[i]);
 }
 
-void to_bf16(bf16* y, const float* x, int64_t n, cudaStream_t stream) {
+template <typename Half>
+void round_all(Half* y, const float* x, int64_t n, cudaStream_t stream) {
     if (n <= 0) return;
     const int64_t cap = 4 * int64_t(detail::sm_count()) * (2048 / kThreads);
-    to_bf16_kernel<<<unsigned(std::min<int64_t>((n + kThreads - 1) / kThreads, cap)), kThreads, 0, stream>>>(y, x, n);
+    round_kernel<Half><<<unsigned(std::min<int64_t>((n + kThreads - 1) / kThreads, cap)), kThreads, 0, stream>>>(y, x, n);
     DEEPNET_CUDA_LAUNCH_CHECK();
 }
+
+}  // namespace
+
+void to_bf16(bf16* y, const float* x, int64_t n, cudaStream_t stream) { round_all(y, x, n, stream); }
+void to_f16(f16* y, const float* x, int64_t n, cudaStream_t stream) { round_all(y, x, n, stream); }
 
 #define DEEPNET_INSTANTIATE(T)                                                                   \
     template void add<T>(T*, const T*, const T*, int64_t, cudaStream_t);                         \

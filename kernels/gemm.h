@@ -5,7 +5,8 @@
 //          C: (M, N), the argument order of cpu::gemm (kernels/linear.h). Epilogues: Bias
 //          adds bias[j] to column j (the output feature of a linear layer), BiasRelu then
 //          takes max(0, .). Inputs float or bf16; output the input type, or float from bf16
-//          inputs (fp32 gradients of bf16 weights). fp32 arithmetic (CUBLAS_COMPUTE_32F:
+//          or fp16 inputs (fp32 gradients of bf16 weights; the 16-bit operand copies of
+//          `precision: [bfloat16|float16, float32]`). fp32 arithmetic (CUBLAS_COMPUTE_32F:
 //          no TF32), so float GEMMs match the CPU's float GEMMs to summation order.
 //          cuBLASLt is column-major: the wrapper computes C^T = op(B)^T op(A)^T, passing B
 //          as cuBLASLt's A and A as its B (gemm_cuda.cu).

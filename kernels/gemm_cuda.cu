@@ -17,7 +17,7 @@ using detail::to_float;
 
 template <typename T>
 constexpr cudaDataType_t data_type() {
-    return std::is_same_v<T, float> ? CUDA_R_32F : CUDA_R_16BF;
+    return std::is_same_v<T, float> ? CUDA_R_32F : std::is_same_v<T, f16> ? CUDA_R_16F : CUDA_R_16BF;
 }
 
 // Destroys the descriptors of one call whatever happens.
@@ -93,8 +93,9 @@ template <typename TIn, typename TOut>
 void gemm(const GemmHandle& h, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
           const TIn* A, int64_t lda, const TIn* B, int64_t ldb, float beta, TOut* C, int64_t ldc,
           GemmEpilogue epilogue, const TOut* bias, cudaStream_t stream) {
-    static_assert(std::is_same_v<TIn, TOut> || (std::is_same_v<TIn, bf16> && std::is_same_v<TOut, float>),
-                  "gemm: output the input type, or float from bf16");
+    static_assert(std::is_same_v<TIn, TOut> ||
+                      ((std::is_same_v<TIn, bf16> || std::is_same_v<TIn, f16>) && std::is_same_v<TOut, float>),
+                  "gemm: output the input type, or float from bf16 or fp16");
     const Shape sh{trans_a, trans_b, M, N, K, lda, ldb, ldc};
     if (M <= 0 || N <= 0) return;
     if (!h.lt) throw std::runtime_error("gemm: no cuBLASLt handle in the context");
@@ -157,6 +158,7 @@ void bias_grad_accumulate(TGrad* db, const T* dy, int64_t N, int64_t O, cudaStre
 DEEPNET_GEMM(float, float)
 DEEPNET_GEMM(bf16, bf16)
 DEEPNET_GEMM(bf16, float)
+DEEPNET_GEMM(f16, float)
 #undef DEEPNET_GEMM
 template void bias_grad_accumulate<float, float>(float*, const float*, int64_t, int64_t, cudaStream_t);
 template void bias_grad_accumulate<bf16, float>(float*, const bf16*, int64_t, int64_t, cudaStream_t);

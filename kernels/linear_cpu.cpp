@@ -7,6 +7,7 @@
 #include <climits>
 #include <stdexcept>
 #include <type_traits>
+#include <vector>
 
 namespace deepnet::kernels::cpu {
 namespace {
@@ -31,6 +32,14 @@ void blas_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, double alpha, 
                 beta, C, blas_int(ldc));
 }
 
+// x rounded to binary16 values, kept as floats (MatmulPrecision::Float16's operands).
+const float* rounded_to_f16(std::vector<float>& out, const float* x, int64_t n) {
+    out.resize(size_t(n));
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; ++i) out[size_t(i)] = from_f16(to_f16(x[i]));
+    return out.data();
+}
+
 // C = op(A) op(B) + beta C (+ bias per column; a bias needs beta 0) in the requested
 // precision: float on oneDNN (which adds the bias itself), double (the gradient checks) on
 // OpenBLAS after broadcasting the bias into C.
@@ -39,13 +48,20 @@ void gemm_in(MatmulPrecision precision, bool ta, bool tb, int64_t M, int64_t N, 
              const T* A, int64_t lda, const T* B, int64_t ldb, T beta, T* C, int64_t ldc,
              const T* bias = nullptr) {
     if constexpr (std::is_same_v<T, float>) {
-        if (precision == MatmulPrecision::BFloat16)
+        if (precision == MatmulPrecision::BFloat16) {
             gemm_bf16(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, bias);
-        else
+        } else if (precision == MatmulPrecision::Float16) {
+            thread_local std::vector<float> a16, b16;
+            // rows x cols with row stride ld spans (rows - 1) ld + cols elements
+            const auto span = [](int64_t rows, int64_t cols, int64_t ld) { return rows > 0 ? (rows - 1) * ld + cols : 0; };
+            gemm_f32(ta, tb, M, N, K, rounded_to_f16(a16, A, span(ta ? K : M, ta ? M : K, lda)), lda,
+                     rounded_to_f16(b16, B, span(tb ? N : K, tb ? K : N, ldb)), ldb, beta, C, ldc, bias);
+        } else {
             gemm_f32(ta, tb, M, N, K, A, lda, B, ldb, beta, C, ldc, bias);
+        }
     } else {
-        if (precision == MatmulPrecision::BFloat16)
-            throw std::invalid_argument("bfloat16 GEMMs take float32 operands");
+        if (precision != MatmulPrecision::Float32)
+            throw std::invalid_argument("bfloat16 and float16 GEMMs take float32 operands");
         if (M == 0 || N == 0) return;
         if (bias) {
             // Broadcast the bias into C, then let the GEMM accumulate onto it (one pass over C).
@@ -102,6 +118,16 @@ void linear_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, i
             }
             pack_bf16(x16, x, N, I, I);
             gemm_bf16_rounded(true, false, O, I, N, dy16.data.data(), O, x16.data.data(), I, 1.f, dw, I);
+            return;
+        }
+        if (precision == MatmulPrecision::Float16 && N > 0) {
+            thread_local std::vector<float> dy16, w16, x16;  // dy rounded once for both GEMMs
+            const float* dyr = rounded_to_f16(dy16, dy, N * O);
+            if (dx)
+                gemm_f32(false, false, N, I, O, dyr, O, rounded_to_f16(w16, w, O * I), I,
+                         accumulate_dx ? 1.f : 0.f, dx, I);
+            gemm_f32(true, false, O, I, N, dyr, O, rounded_to_f16(x16, x, N * I), I, 1.f, dw, I);
+            if (db) column_sums_add(db, dy, N, O);
             return;
         }
     }

@@ -18,7 +18,11 @@
 namespace deepnet::kernels::cpu {
 
 // How the GEMMs of a parameter set compute (float32 models only; double is always exact).
-enum class MatmulPrecision { Float32, BFloat16 };
+// Float16 (precision: [float16, float32]) rounds the operands to binary16 values and runs
+// the float32 GEMM on them: their products are exact in float32 (11 x 11 significant bits),
+// so this is what an fp16 GEMM with fp32 accumulation computes (cuBLASLt's on the GPU), up
+// to summation order. It is the reference, not a fast path: no CPU here has fp16 GEMMs.
+enum class MatmulPrecision { Float32, BFloat16, Float16 };
 
 // The scalar converters (kernels/kernel_types.h), here too for the GEMM code and its tests.
 using kernels::from_bf16;

@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ pkg-config zlib1g-dev libyaml-cpp-dev libcli11-dev
           libsentencepiece-dev sentencepiece catch2 libopenblas-openmp-dev libdnnl-dev
-          openmpi-bin libopenmpi-dev libboost-context-dev)  # Boost.Context: the emulated CUDA tests
+          openmpi-bin libopenmpi-dev libboost-context-dev  # Boost.Context: the emulated CUDA tests
+          jq gnuplot-nox)  # the training plots and the depth sweep (scripts/plot-training.sh)
 build_dir=build
 config=(-DCMAKE_BUILD_TYPE=Release)
 case "${1:-}" in

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "src/app/commands.h"
+#include "src/config/marian_catalogue.h"
 #include "src/config/suggest.h"
 #include "src/core/blas_setup.h"
 #include "src/core/error.h"
@@ -25,6 +26,7 @@ void print_usage() {
     std::printf("Usage: deepnet <subcommand> [options]     (deepnet <subcommand> --help)\n\n");
     for (const auto& s : deepnet::subcommands()) std::printf("  %-10s %s\n", s.name, s.summary);
     std::printf("\nAliases: deepnet-train = deepnet train, deepnet-translate = deepnet translate\n");
+    std::printf("Marian's options: deepnet --marian-options prints what each one does here\n");
 }
 
 int dispatch(int argc, char** argv) {
@@ -40,6 +42,10 @@ int dispatch(int argc, char** argv) {
         }
         if (!std::strcmp(argv[1], "--version")) {
             std::printf("deepnet %s\n", DEEPNET_VERSION);
+            return 0;
+        }
+        if (!std::strcmp(argv[1], "--marian-options")) {  // docs/marian.md's tables
+            std::fputs(deepnet::marian_catalogue_markdown().c_str(), stdout);
             return 0;
         }
         command = argv[1];

@@ -20,6 +20,7 @@ bool start_command(const std::string& command, const ResolvedOptions& opts, cons
     log::set_quiet(common.quiet);
     if (!common.log_file.empty()) log::set_file(common.log_file);
     for (const auto& w : opts.warnings()) log::warn(w);
+    for (const auto& n : opts.notes()) log::info(n);  // Marian options accepted and ignored
     set_cpu_threads(int(common.cpu_threads));
     return true;
 }

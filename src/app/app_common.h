@@ -1,5 +1,5 @@
 // The start every subcommand shares: --help, --dump-config, logging (quiet, log file,
-// option warnings) and the CPU thread count.
+// option warnings, notes on Marian options) and the CPU thread count.
 #pragma once
 
 #include <string>

@@ -20,5 +20,6 @@ int run_generate_task(const std::vector<std::string>& args);
 int run_eval(const std::vector<std::string>& args);
 int run_translate(const std::vector<std::string>& args);
 int run_score(const std::vector<std::string>& args);
+int run_average(const std::vector<std::string>& args);
 
 }  // namespace deepnet

@@ -53,7 +53,7 @@ void score_chunk(const std::vector<std::string>& s, const std::vector<std::strin
     const std::vector<double> scores = score_pairs(*im.loaded.model, sid, tid, sc.mini_batch);
     for (size_t i = 0; i < s.size(); ++i) {
         const double v = sc.normalize ? scores[i] / double(tid[i].size() + 1) : scores[i];
-        out << format_score(v) << '\n';
+        out << format_sentence_score(v) << '\n';
     }
 }
 

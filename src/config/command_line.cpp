@@ -5,6 +5,7 @@
 
 #include "src/config/cli_source.h"
 #include "src/config/command_table.h"
+#include "src/config/marian_options.h"
 #include "src/config/option_value.h"
 #include "src/config/yaml_source.h"
 
@@ -22,6 +23,7 @@ ResolvedOptions parse_options(const std::string& command, const std::vector<std:
     if (const CliSetting* config = find_setting(cli, "config"))
         for (const auto& path : config->words) apply_config_file(opts, path);
     apply_command_line(opts, cli);
+    apply_marian_settings(opts);
     for (const auto& check : spec.checks) check(opts, opts.warnings());
     return opts;
 }
@@ -82,12 +84,17 @@ std::string help_text(const std::string& command) {
     os << "Usage: deepnet " << spec.name << " [options]\n" << spec.summary << "\n\n"
        << "Options come from their defaults, then each --config file in order (later files\n"
        << "override earlier ones), then the command line, which overrides everything.\n";
+    if (!marian_catalogue(command).empty())
+        os << "Marian's options (" << (command == "train" ? "marian" : "marian-decoder")
+           << ") are accepted too: `deepnet --marian-options` (docs/marian.md)\n"
+           << "says what each one does here.\n";
     constexpr size_t kColumn = 40, kWidth = 100;
     for (const auto& group : spec.groups) {
         os << "\n" << group.name << ":\n";
         for (const auto& o : group.options) {
             std::string left = "  ";
             if (o.short_name != 0) left += std::string("-") + o.short_name + ", ";
+            if (!o.dash_name.empty()) left += "-" + o.dash_name + ", ";
             left += "--" + o.name;
             if (!metavariable(o).empty()) left += " " + metavariable(o);
             os << left;

@@ -2,6 +2,7 @@
 // each one has. One line per subcommand; groups are shared (General is everywhere).
 #include "src/config/command_table.h"
 
+#include "src/config/marian_catalogue.h"
 #include "src/config/option_groups.h"
 #include "src/config/suggest.h"
 #include "src/core/error.h"
@@ -13,7 +14,7 @@ const std::vector<CommandSpec>& command_table() {
     static const std::vector<CommandSpec> table = {
         {"train", "Train a Transformer NMT model.",
          {general_options(), model_options(), data_options(), training_options(), dist_options()},
-         {check_model_options, check_data_options},
+         {check_model_options, check_data_options, check_training_options},
          {derive_model_values}},
         {"eval", "Score hypotheses against references: BLEU and chrF, sacreBLEU 2.x compatible.",
          {general_options(), eval_options()}, {}, {}},
@@ -21,6 +22,8 @@ const std::vector<CommandSpec>& command_table() {
          {general_options(), generate_task_options()}, {}, {}},
         {"translate", "Translate text with a trained model.", {general_options(), translate_options()}, {}, {}},
         {"score", "Score sentence pairs with a trained model.", {general_options(), score_options()}, {}, {}},
+        {"average", "Average the weights of checkpoints of one model.",
+         {general_options(), average_options()}, {}, {}},
     };
     return table;
 }
@@ -63,10 +66,19 @@ const OptionSpec* find_short_option(const CommandSpec& spec, char short_name) {
     return nullptr;
 }
 
+const OptionSpec* find_dash_option(const CommandSpec& spec, const std::string& name) {
+    for (const auto& g : spec.groups)
+        for (const auto& o : g.options)
+            if (!o.dash_name.empty() && o.dash_name == name) return &o;
+    return nullptr;
+}
+
 std::string unknown_option_message(const CommandSpec& spec, const std::string& name,
                                    const std::string& prefix, const std::string& where_phrase) {
     std::string msg = "unknown option '" + prefix + name + "' " + where_phrase;
-    const std::string near = closest_match(name, option_names(spec));
+    std::vector<std::string> names = option_names(spec);
+    for (const auto& m : marian_only_names(spec.name)) names.push_back(m);  // Marian's are accepted too
+    const std::string near = closest_match(name, names);
     // A misspelt short flag (-cfg) is closest to a long name, written with "--".
     const std::string near_prefix = prefix == "-" ? "--" : prefix;
     if (!near.empty()) return msg + "; did you mean '" + near_prefix + near + "'?";

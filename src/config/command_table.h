@@ -17,6 +17,8 @@ std::vector<std::string> command_names();
 // nullptr when absent.
 const OptionSpec* find_option(const CommandSpec& spec, const std::string& name);
 const OptionSpec* find_short_option(const CommandSpec& spec, char short_name);
+// The option with the multi-letter single-dash alias `name` ("lc" for -lc), or nullptr.
+const OptionSpec* find_dash_option(const CommandSpec& spec, const std::string& name);
 
 // "unknown option 'enc-dpth' in run.yml line 3; did you mean 'enc-depth'?". prefix is
 // "--" for command-line flags; where_phrase is e.g. "in run.yml line 3".

@@ -26,6 +26,7 @@ void check_data_options(const ResolvedOptions& opts, std::vector<std::string>& w
 
 // options_training.cpp: optimisation, schedule, checkpoints, validation, logging.
 OptionGroup training_options();
+void check_training_options(const ResolvedOptions& opts, std::vector<std::string>& warnings);
 
 // options_dist.cpp: data-parallel training under mpirun (optimizer sharding, timeout).
 OptionGroup dist_options();
@@ -36,6 +37,9 @@ OptionGroup generate_task_options();
 // options_translate.cpp: groups "Translate" (deepnet translate) and "Score" (deepnet score).
 OptionGroup translate_options();
 OptionGroup score_options();
+
+// options_average.cpp: the models to average (files, or the last/best kept copies) and the output.
+OptionGroup average_options();
 
 // options_eval.cpp: references, metrics, tokenizer, output format of `deepnet eval`.
 OptionGroup eval_options();

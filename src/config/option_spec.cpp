@@ -35,6 +35,11 @@ OptionSpec& OptionSpec::alias(char short_flag) {
     return *this;
 }
 
+OptionSpec& OptionSpec::dash_alias(std::string name) {
+    dash_name = std::move(name);
+    return *this;
+}
+
 OptionSpec& OptionSpec::command_line_only() {
     cli_only = true;
     return *this;

@@ -34,6 +34,7 @@ struct OptionSpec {
     OptionValue default_value;
     std::string help;
     char short_name = 0;      // e.g. 'c' for -c; 0 = none
+    std::string dash_name;    // a multi-letter single-dash alias, sacreBLEU style: "lc" for -lc
     bool cli_only = false;    // config, dump-config, help: meaningless inside a config file
     Bounds bounds;
     std::vector<std::string> choices;  // for String / StringList: the allowed values
@@ -46,6 +47,7 @@ struct OptionSpec {
     OptionSpec& fraction();                   // 0 <= x < 1 (dropout, smoothing)
     OptionSpec& one_of(std::vector<std::string> allowed);
     OptionSpec& alias(char short_flag);
+    OptionSpec& dash_alias(std::string name);  // -name (two or more letters), as sacreBLEU's -lc
     OptionSpec& command_line_only();
     OptionSpec& metavar(std::string name);
 };

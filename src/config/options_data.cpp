@@ -12,12 +12,12 @@ namespace deepnet {
 OptionGroup data_options() {
     return {"Data", {
         string_list_option("train-sets", {}, "Training corpora as consecutive (source, target) "
-                           "file pairs, plain or gzip: [a.en, a.de, b.en, b.fr, ...]").metavar("FILE"),
+                           "file pairs, plain or gzip: [a.en, a.de, b.en, b.fr, ...]").alias('t').metavar("FILE"),
         string_list_option("train-langs", {}, "Language pair of each corpus, e.g. [en-de, en-fr]; "
                            "empty = from the file suffixes (train.en.gz -> en)"),
         string_list_option("vocabs", {}, "Joint SentencePiece model, given once or twice "
                            "([joint.spm, joint.spm]); trained and saved there if it does not exist")
-            .metavar("FILE"),
+            .alias('v').metavar("FILE"),
         int_option("sentencepiece-max-lines", 2000000, "Lines sampled (with the seed) to train "
                    "the vocabulary; 0 = all lines").at_least(0),
         int_option("max-length", 100, "Skip training pairs with more tokens than this on either "

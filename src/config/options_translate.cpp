@@ -17,9 +17,9 @@ OptionSpec output_row() {
     return string_option("output", "stdout", "Output file; stdout = standard output")
         .alias('o').metavar("FILE");
 }
-OptionSpec max_length_row() {
-    return int_option("max-length", 1000, "Maximum source tokens (language tag included, </s> "
-                      "not); longer input is cropped or rejected (max-length-crop)").at_least(1);
+OptionSpec max_length_row(const char* which = "source tokens (language tag included, </s> not)") {
+    return int_option("max-length", 1000, std::string("Maximum ") + which + "; longer input is "
+                      "cropped or rejected (max-length-crop)").at_least(1);
 }
 OptionSpec crop_row() {
     return bool_option("max-length-crop", true, "Crop input longer than max-length with a "
@@ -69,7 +69,7 @@ OptionGroup score_options() {
         output_row(),
         bool_option("normalize", false, "Divide each score by the target length (tokens with </s>)")
             .alias('n'),
-        max_length_row(),
+        max_length_row("tokens of each side (the source's language tag included, </s> not)"),
         crop_row(),
         mini_batch_row(),
         maxi_batch_row(),

@@ -20,10 +20,11 @@ Provenance Provenance::command_line() {
 }
 
 std::string Provenance::describe() const {
+    const std::string how = via.empty() ? "" : ", via " + via;
     switch (kind) {
     case Kind::Default: return "the default";
-    case Kind::File: return file + " line " + std::to_string(line);
-    case Kind::CommandLine: return "the command line";
+    case Kind::File: return file + " line " + std::to_string(line) + how;
+    case Kind::CommandLine: return "the command line" + how;
     }
     return "?";
 }
@@ -32,7 +33,7 @@ std::string Provenance::phrase() const {
     switch (kind) {
     case Kind::Default: return "by default";
     case Kind::File: return "in " + describe();
-    case Kind::CommandLine: return "on the command line";
+    case Kind::CommandLine: return "on " + describe();
     }
     return "?";
 }
@@ -75,6 +76,15 @@ void ResolvedOptions::set(const std::string& name, OptionValue value, Provenance
     DEEPNET_CHECK(value.index() == size_t(e.spec->type), "option '" << name << "' set with the wrong type");
     e.value = std::move(value);
     e.source = std::move(from);
+}
+
+void ResolvedOptions::set_marian(MarianSetting setting) {
+    for (auto& m : marian_)
+        if (m.name == setting.name) {
+            m = std::move(setting);
+            return;
+        }
+    marian_.push_back(std::move(setting));
 }
 
 }  // namespace deepnet

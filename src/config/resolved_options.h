@@ -18,12 +18,22 @@ struct Provenance {
     Kind kind = Kind::Default;
     std::string file;  // as the user wrote it after --config
     int64_t line = 0;  // 1-based
+    std::string via;   // the Marian option the value was derived from ("--fp16"); "" = given as is
 
     static Provenance in_file(std::string path, int64_t line);
     static Provenance command_line();
 
-    std::string describe() const;  // "the default", "run.yml line 3", "the command line"
+    // "the default", "run.yml line 3", "the command line"; with `via`: "the command line, via --fp16".
+    std::string describe() const;
     std::string phrase() const;    // "by default", "in run.yml line 3", "on the command line"
+};
+
+// A Marian option that is not an option of deepnet's own (--type, --fp16, --sync-sgd, ...),
+// kept as given until every source is read; marian_options.h decides what it does.
+struct MarianSetting {
+    std::string name;                // Marian's long name, without dashes
+    std::vector<std::string> words;  // its value as words (a YAML list gives one word per item)
+    Provenance source;
 };
 
 class ResolvedOptions {
@@ -61,6 +71,14 @@ public:
     // Non-fatal findings of the cross-field checks, for the app layer to log.
     const std::vector<std::string>& warnings() const { return warnings_; }
     std::vector<std::string>& warnings() { return warnings_; }
+    // Informational lines for the log (a Marian option accepted and ignored, and why).
+    const std::vector<std::string>& notes() const { return notes_; }
+    std::vector<std::string>& notes() { return notes_; }
+
+    // Marian-only options in the order their sources were read; a later source replaces
+    // the value an earlier one gave the same option (files in order, then the command line).
+    void set_marian(MarianSetting setting);
+    const std::vector<MarianSetting>& marian_settings() const { return marian_; }
 
 private:
     struct Entry {
@@ -74,6 +92,8 @@ private:
     std::vector<Entry> entries_;  // group order
     std::unordered_map<std::string, size_t> index_;
     std::vector<std::string> warnings_;
+    std::vector<std::string> notes_;
+    std::vector<MarianSetting> marian_;
 };
 
 }  // namespace deepnet

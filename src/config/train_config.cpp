@@ -1,9 +1,58 @@
 // Typed training options (see train_config.h).
 #include "src/config/train_config.h"
 
+#include <cmath>
+#include <exception>
+
 #include "src/core/error.h"
 
 namespace deepnet {
+namespace {
+
+// One --cost-scaling value: a number, with Marian's C-style float suffix allowed ("8.f").
+double cost_scaling_number(const ResolvedOptions& o, const std::string& v, const char* what) {
+    std::string s = v;
+    if (!s.empty() && (s.back() == 'f' || s.back() == 'F')) s.pop_back();
+    size_t used = 0;
+    double x = 0;
+    try {
+        x = std::stod(s, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    DEEPNET_USER_CHECK(used == s.size() && used > 0 && std::isfinite(x) && x > 0,
+                       "cost-scaling " << o.source("cost-scaling").phrase() << ": the " << what << " '" << v
+                                       << "' is not a positive number (Marian's syntax: scale [frequency "
+                                          "[multiplier [minimum]]], e.g. 8.f 10000 1.f 8.f)");
+    return x;
+}
+
+CostScaling cost_scaling_from(const ResolvedOptions& o) {
+    const auto& v = o.get<std::vector<std::string>>("cost-scaling");
+    CostScaling c;
+    if (v.empty()) return c;
+    DEEPNET_USER_CHECK(v.size() <= 4, "cost-scaling " << o.source("cost-scaling").phrase()
+                                                      << " takes at most 4 values (scale frequency multiplier "
+                                                         "minimum), got "
+                                                      << v.size());
+    c.on = true;
+    c.scale = cost_scaling_number(o, v[0], "scale");
+    if (v.size() > 1) {
+        const double f = cost_scaling_number(o, v[1], "frequency");
+        DEEPNET_USER_CHECK(f == std::floor(f) && f <= 1e12, "cost-scaling " << o.source("cost-scaling").phrase()
+                                                                            << ": the frequency " << v[1]
+                                                                            << " is not a whole number of updates");
+        c.frequency = int64_t(f);
+    }
+    if (v.size() > 2) c.multiplier = cost_scaling_number(o, v[2], "multiplier");
+    if (v.size() > 3) c.minimum = cost_scaling_number(o, v[3], "minimum");
+    DEEPNET_USER_CHECK(c.multiplier >= 1 && c.scale >= c.minimum && c.scale <= 1e30,
+                       "cost-scaling " << o.source("cost-scaling").phrase()
+                                       << ": need multiplier >= 1 and minimum <= scale <= 1e30");
+    return c;
+}
+
+}  // namespace
 
 TrainConfig train_config_from(const ResolvedOptions& o) {
     TrainConfig t;
@@ -32,9 +81,10 @@ TrainConfig train_config_from(const ResolvedOptions& o) {
     const auto& prec = o.get<std::vector<std::string>>("precision");
     DEEPNET_USER_CHECK((prec.size() == 1 || prec.size() == 2) && (prec.size() == 1 || prec[1] == "float32"),
                        "precision " << o.source("precision").phrase()
-                                    << " takes the GEMM type (float32 or bfloat16) and optionally the "
+                                    << " takes the GEMM type (float32, bfloat16 or float16) and optionally the "
                                        "optimizer type, which must be float32 (master weights)");
-    t.bf16_matmul = prec[0] == "bfloat16";
+    t.gemm_type = prec[0] == "bfloat16" ? DType::BF16 : prec[0] == "float16" ? DType::F16 : DType::F32;
+    t.cost_scaling = cost_scaling_from(o);
     t.exponential_smoothing = o.get<double>("exponential-smoothing");
     t.max_skipped_updates = o.get<int64_t>("max-skipped-updates");
     t.disp_freq = o.get<int64_t>("disp-freq");
@@ -48,7 +98,12 @@ TrainConfig train_config_from(const ResolvedOptions& o) {
     t.normalize = o.get<double>("normalize");
     t.valid_mini_batch = o.get<int64_t>("valid-mini-batch");
     t.valid_max_sentences = o.get<int64_t>("valid-max-sentences");
+    t.log_update_norms = o.get<int64_t>("log-update-norms");
     t.valid_translation_output = o.get<std::string>("valid-translation-output");
+    t.valid_script_path = o.get<std::string>("valid-script-path");
+    t.valid_script_args = o.get<std::vector<std::string>>("valid-script-args");
+    t.keep_best = o.get<bool>("keep-best");
+    t.valid_log = o.get<std::string>("valid-log");
     const std::string lj = o.get<std::string>("log-json");
     t.log_json = lj == "none" ? "" : lj.empty() ? t.model_path + ".train.jsonl" : lj;
     t.dist = dist_config_from(o);

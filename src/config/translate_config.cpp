@@ -1,4 +1,4 @@
-// Filling TranslateConfig and ScoreConfig from resolved options (see translate_config.h).
+// Filling TranslateConfig, ScoreConfig and AverageConfig from resolved options (see translate_config.h).
 #include "src/config/translate_config.h"
 
 namespace deepnet {
@@ -33,6 +33,17 @@ ScoreConfig score_config_from(const ResolvedOptions& opts) {
     s.maxi_batch = opts.get<int64_t>("maxi-batch");
     s.target_lang = opts.get<std::string>("target-lang");
     return s;
+}
+
+AverageConfig average_config_from(const ResolvedOptions& opts) {
+    AverageConfig a;
+    a.models = opts.get<std::vector<std::string>>("model");
+    a.output = opts.get<std::string>("output");
+    a.last = opts.get<int64_t>("last");
+    a.best = opts.get<int64_t>("best");
+    a.valid_metric = opts.get<std::string>("valid-metric");
+    a.log_json = opts.get<std::string>("log-json");
+    return a;
 }
 
 }  // namespace deepnet

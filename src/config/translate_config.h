@@ -1,4 +1,4 @@
-// Typed forms of option groups "Translate" (deepnet translate) and "Score" (deepnet score),
+// Typed forms of option groups "Translate", "Score" and "Average" (deepnet translate, score, average),
 // filled once from the resolved options so that src/translate/ and the app layer never look
 // up an option by its key. Rows and cross-field checks: options_translate.cpp.
 #pragma once
@@ -39,8 +39,17 @@ struct ScoreConfig {
     std::string target_lang;
 };
 
+struct AverageConfig {
+    std::vector<std::string> models;  // files to average, or one training model (last/best)
+    std::string output;
+    int64_t last = 0, best = 0;       // 0 = off; at most one of them
+    std::string valid_metric;         // for best; "" = the run's first metric
+    std::string log_json;             // for best; "" = <model>.train.jsonl
+};
+
 // Need groups "Translate" / "Score" (throw deepnet::Error for a subcommand without them).
 TranslateConfig translate_config_from(const ResolvedOptions& opts);
 ScoreConfig score_config_from(const ResolvedOptions& opts);
+AverageConfig average_config_from(const ResolvedOptions& opts);
 
 }  // namespace deepnet

@@ -1,5 +1,7 @@
 // Strict YAML config loading (see yaml_source.h). The file is a flat map of Marian-style
-// `option: value` lines, as in Marian's config files.
+// `option: value` lines, as in Marian's config files; Marian's own keys (a model.npz.yml)
+// are read through the Marian catalogue: in Marian's value syntax, or kept for
+// apply_marian_settings when deepnet has no option of that name.
 #include "src/config/yaml_source.h"
 
 #include <sys/stat.h>
@@ -13,6 +15,8 @@
 #include <sstream>
 
 #include "src/config/command_table.h"
+#include "src/config/marian_options.h"
+#include "src/config/marian_words.h"
 #include "src/config/option_value.h"
 
 namespace deepnet {
@@ -93,15 +97,25 @@ void apply_config_file(ResolvedOptions& opts, const std::string& path) {
         const std::string name = key.Scalar();
 
         const OptionSpec* spec = opts.find(name);
-        if (spec == nullptr) throw UserError(unknown_option_message(opts.spec(), name, "", here.phrase()));
-        DEEPNET_USER_CHECK(!spec->cli_only, "option '" << name << "' " << here.phrase()
-                                                       << " can only be given on the command line");
+        const MarianOption* marian = find_marian_option(opts.command(), name);
+        const bool marian_only = spec == nullptr && marian != nullptr && marian->kind != MarianKind::Same;
+        if (spec == nullptr && !marian_only)
+            throw UserError(unknown_option_message(opts.spec(), name, "", here.phrase()));
+        DEEPNET_USER_CHECK(marian_only || !spec->cli_only, "option '" << name << "' " << here.phrase()
+                                                                      << " can only be given on the command line");
         auto [prev, fresh] = seen.emplace(name, line);
         DEEPNET_USER_CHECK(fresh, "option '" << name << "' appears twice in " << path << " (lines "
                                              << prev->second << " and " << line << ")");
         OptionValue value;
         try {
-            value = value_from_yaml(*spec, pair.second);
+            if (marian_only) {  // applied once every source is read (apply_marian_settings)
+                opts.set_marian(MarianSetting{name, marian::words_from_yaml(pair.second), here});
+                continue;
+            }
+            const MarianOption* adapter = marian_adapter_row(opts.command(), name);
+            value = adapter != nullptr && !pair.second.IsNull()
+                        ? value_from_words(*spec, adapt_marian_words(adapter, marian::words_from_yaml(pair.second)))
+                        : value_from_yaml(*spec, pair.second);
             check_value(*spec, value);
         } catch (const ValueError& e) {
             throw UserError("option '" + name + "' " + here.phrase() + ": " + e.what());

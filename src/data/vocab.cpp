@@ -218,4 +218,13 @@ int64_t Vocab::id_of(const std::string& piece) const {
     return id;
 }
 
+std::vector<int64_t> language_tag_ids(const Vocab& vocab) {
+    std::vector<int64_t> ids;
+    for (int64_t id = 0; id < vocab.size(); ++id) {
+        const std::string p = vocab.piece(id);
+        if (p.size() > 3 && p.compare(0, 2, "<2") == 0 && p.back() == '>') ids.push_back(id);
+    }
+    return ids;
+}
+
 }  // namespace deepnet

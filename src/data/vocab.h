@@ -52,4 +52,7 @@ private:
     std::string origin_;
 };
 
+// Ids of the language tags "<2xx>" in the vocabulary: a decoder never outputs them.
+std::vector<int64_t> language_tag_ids(const Vocab& vocab);
+
 }  // namespace deepnet

@@ -87,7 +87,13 @@ std::u32string preprocess(const std::u32string& line, const ChrfOptions& o) {
 
 }  // namespace
 
-double compute_chrf(const std::vector<int64_t>& stats, const ChrfOptions& o) {
+namespace {
+
+// CHRF._compute_f_score. `Ratio` is the type of n_match / n_hyp: double for Python ints,
+// float for the float32 statistics of significance.py's bootstrap (numpy rounds each
+// ratio to float32, then mixes it with Python numbers in double precision).
+template <class Ratio>
+double f_score(const std::vector<int64_t>& stats, const ChrfOptions& o) {
     check_options(o);
     const int order = o.char_order + o.word_order;
     DEEPNET_CHECK(stats.size() == static_cast<std::size_t>(3 * order),
@@ -98,8 +104,10 @@ double compute_chrf(const std::vector<int64_t>& stats, const ChrfOptions& o) {
     int effective_order = 0;
     for (int i = 0; i < order; ++i) {
         const int64_t n_hyp = stats[3 * i], n_ref = stats[3 * i + 1], n_match = stats[3 * i + 2];
-        const double prec = n_hyp > 0 ? static_cast<double>(n_match) / n_hyp : eps;
-        const double rec = n_ref > 0 ? static_cast<double>(n_match) / n_ref : eps;
+        const double prec =
+            n_hyp > 0 ? static_cast<double>(static_cast<Ratio>(n_match) / static_cast<Ratio>(n_hyp)) : eps;
+        const double rec =
+            n_ref > 0 ? static_cast<double>(static_cast<Ratio>(n_match) / static_cast<Ratio>(n_ref)) : eps;
         const double denom = factor * prec + rec;
         score += denom > 0 ? (1 + factor) * prec * rec / denom : eps;
         if (n_hyp > 0 && n_ref > 0) {
@@ -116,6 +124,16 @@ double compute_chrf(const std::vector<int64_t>& stats, const ChrfOptions& o) {
     score = (1 + factor) * avg_prec * avg_rec;
     score /= factor * avg_prec + avg_rec;
     return 100 * score;
+}
+
+}  // namespace
+
+double compute_chrf(const std::vector<int64_t>& stats, const ChrfOptions& o) {
+    return f_score<double>(stats, o);
+}
+
+double compute_chrf_float32(const std::vector<int64_t>& stats, const ChrfOptions& o) {
+    return f_score<float>(stats, o);
 }
 
 std::vector<std::vector<int64_t>> chrf_segment_stats(

@@ -43,6 +43,10 @@ std::vector<std::vector<int64_t>> chrf_segment_stats(
 // sacreBLEU's CHRF._compute_f_score on summed statistics, 0..100.
 double compute_chrf(const std::vector<int64_t>& stats, const ChrfOptions& opts);
 
+// compute_chrf on statistics that significance.py holds as numpy float32 (its bootstrap
+// resampling): each n_match / n_hyp and n_match / n_ref ratio is rounded to float32.
+double compute_chrf_float32(const std::vector<int64_t>& stats, const ChrfOptions& opts);
+
 // refs[r][i] is stream r, segment i; empty reference strings are skipped (see bleu.h).
 ChrfScore corpus_chrf(const std::vector<std::string>& hyps,
                       const std::vector<std::vector<std::string>>& refs,

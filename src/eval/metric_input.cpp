@@ -33,7 +33,9 @@ DecodedCorpus decode_corpus(const std::vector<std::string>& hyps,
                                 std::to_string(i + 1)));
         }
         const int n = static_cast<int>(out.refs[i].size());
-        DEEPNET_USER_CHECK(n > 0, "line " << i + 1 << " has no non-empty reference");
+        DEEPNET_USER_CHECK(n > 0, "line " << i + 1 << " has no non-empty reference (sacreBLEU 2.x "
+                                            "refuses it too): drop that line from the hypotheses "
+                                            "and references, or give another reference stream");
         count_seen = count_seen == -2 || count_seen == n ? n : -1;
     }
     out.nrefs = count_seen;

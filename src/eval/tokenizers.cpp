@@ -1,93 +1,14 @@
-// sacreBLEU's tokenizers (tokenizer_none/13a/re/intl/char.py) over code points.
-//
-// Every regex sacreBLEU applies here has the form "(A)(B)" or "(A)" with one-character
-// classes, so re.sub's leftmost, non-overlapping scan is a single left-to-right pass:
-// at position i, if s[i] in A and s[i+1] in B, emit the replacement and skip both,
-// otherwise copy s[i]. The passes run in sacreBLEU's order, each on the previous output.
+// sacreBLEU's tokenizers (tokenizer_none/13a/re/intl/char.py) over code points, built from
+// the re.sub passes in text_passes.h, run in sacreBLEU's order, each on the previous output.
 #include "src/eval/tokenizers.h"
 
 #include "src/core/error.h"
+#include "src/eval/text_passes.h"
 #include "src/eval/unicode_text.h"
 
 namespace deepnet::eval {
 
 namespace {
-
-// Python str.replace(from, to): all non-overlapping occurrences, left to right.
-std::u32string replace_all(std::u32string_view s, std::u32string_view from,
-                           std::u32string_view to) {
-    std::u32string out;
-    out.reserve(s.size());
-    std::size_t i = 0;
-    while (true) {
-        const std::size_t hit = s.find(from, i);
-        if (hit == std::u32string_view::npos) break;
-        out.append(s.substr(i, hit - i));
-        out.append(to);
-        i = hit + from.size();
-    }
-    out.append(s.substr(i));
-    return out;
-}
-
-// re.sub(r'(A)(B)', r'<pre>\1<mid>\2<post>', s) for one-character classes A and B.
-template <class A, class B>
-std::u32string sub_pair(std::u32string_view s, A in_a, B in_b, std::u32string_view pre,
-                        std::u32string_view mid, std::u32string_view post) {
-    std::u32string out;
-    out.reserve(s.size() * 2);
-    std::size_t i = 0;
-    while (i < s.size()) {
-        if (i + 1 < s.size() && in_a(s[i]) && in_b(s[i + 1])) {
-            out.append(pre);
-            out.push_back(s[i]);
-            out.append(mid);
-            out.push_back(s[i + 1]);
-            out.append(post);
-            i += 2;
-        } else {
-            out.push_back(s[i]);
-            ++i;
-        }
-    }
-    return out;
-}
-
-// re.sub(r'(A)', r' \1 ', s).
-template <class A>
-std::u32string pad_each(std::u32string_view s, A in_a) {
-    std::u32string out;
-    out.reserve(s.size() * 2);
-    for (char32_t c : s) {
-        if (in_a(c)) {
-            out.push_back(U' ');
-            out.push_back(c);
-            out.push_back(U' ');
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
-}
-
-// ' '.join(s.split())
-std::u32string join_split(std::u32string_view s) {
-    std::u32string out;
-    for (std::u32string_view tok : py_split(s)) {
-        if (!out.empty()) out.push_back(U' ');
-        out.append(tok);
-    }
-    return out;
-}
-
-bool is_ascii_digit(char32_t c) { return c >= U'0' && c <= U'9'; }
-
-// [\{-\~\[-\` -\&\(-\+\:-\@\/]: the ASCII punctuation and symbols mteval-v13a splits off
-// everywhere; apostrophe, comma, hyphen and period are handled by the later passes.
-bool is_13a_split_char(char32_t c) {
-    return (c >= 0x7B && c <= 0x7E) || (c >= 0x5B && c <= 0x60) || (c >= 0x20 && c <= 0x26) ||
-           (c >= 0x28 && c <= 0x2B) || (c >= 0x3A && c <= 0x40) || c == 0x2F;
-}
 
 // tokenizer_re.TokenizerRegexp: the language-dependent half of 13a.
 std::u32string tokenize_regexp(std::u32string_view line) {

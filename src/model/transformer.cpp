@@ -121,15 +121,25 @@ LossStats Transformer<T>::forward(const Batch& b, const StepRng& rng) {
     const BatchIndices ix = batch_upload_.place(ctx_.device, b, cfg_.vocab_size);
     const SeqShape ts{b.B, b.T, ix.tgt_len}, ss{b.B, b.S, ix.src_len};
     const bool rc = cfg_.recompute;
+    const double eps = cfg_.layer_norm_eps;
+    if (ln_inputs_) *ln_inputs_ = {std::vector<std::vector<double>>(size_t(cfg_.enc_depth)),
+                                   std::vector<std::vector<double>>(size_t(cfg_.dec_depth))};
     enc_out_ = forward_stack(kEncoder, rng, ix.src, ix.src_pos,
                              b.B, b.S, [&](int64_t l, T* y, const T* x) {
-        encoder_layer_forward(ctx_, params_, spec_.enc[size_t(l)], enc_cfg_, rng,
-                              enc_saved_[rc ? 0 : size_t(l)], y, x, ss);
+        auto& sv = enc_saved_[rc ? 0 : size_t(l)];
+        encoder_layer_forward(ctx_, params_, spec_.enc[size_t(l)], enc_cfg_, rng, sv, y, x, ss);
+        if (ln_inputs_)
+            ln_inputs_->encoder[size_t(l)] = {layer_norm_input_rms(sv.r_att, eps, b.src_len, b.S),
+                                              layer_norm_input_rms(sv.r_ffn, eps, b.src_len, b.S)};
     });
     dec_out_ = forward_stack(kDecoder, rng, ix.tgt_in, ix.tgt_pos,
                              b.B, b.T, [&](int64_t l, T* y, const T* x) {
-        decoder_layer_forward(ctx_, params_, spec_.dec[size_t(l)], dec_cfg_, rng,
-                              dec_saved_[rc ? 0 : size_t(l)], y, x, enc_out_, ts, ss);
+        auto& sv = dec_saved_[rc ? 0 : size_t(l)];
+        decoder_layer_forward(ctx_, params_, spec_.dec[size_t(l)], dec_cfg_, rng, sv, y, x, enc_out_, ts, ss);
+        if (ln_inputs_)
+            ln_inputs_->decoder[size_t(l)] = {layer_norm_input_rms(sv.r_self, eps, b.tgt_len, b.T),
+                                              layer_norm_input_rms(sv.r_cross, eps, b.tgt_len, b.T),
+                                              layer_norm_input_rms(sv.r_ffn, eps, b.tgt_len, b.T)};
     });
     const int64_t N = b.B * b.T, V = cfg_.vocab_size, C = cfg_.dim_emb;
     logits_ = ensure(ctx_, logits_buf_, N * V);

@@ -16,6 +16,7 @@
 #include "src/layers/embedding.h"
 #include "src/layers/encoder_layer.h"
 #include "src/model/batch.h"
+#include "src/model/layer_norm_probe.h"
 #include "src/model/model_config.h"
 #include "src/core/context.h"
 #include "src/core/param_store.h"
@@ -94,6 +95,11 @@ public:
 
     // Logits (B*T, V) of the last forward (before backward overwrites them).
     const T* logits() const { return logits_; }
+    // The decoder's top output (B*T, C) of the last forward: what the output projection reads.
+    const T* decoder_output() const { return dec_out_; }
+    // While set, each forward records the size of every LayerNorm's input there (one read
+    // back of 2 numbers per token and sublayer); nullptr = off.
+    void record_layer_norm_inputs(LayerNormInputs* out) { ln_inputs_ = out; }
 
     // The encoder output (B*S, C) of a batch's sources, without dropout, in ws (CPU only:
     // decoding on a GPU is not built yet).
@@ -120,6 +126,7 @@ private:
     std::vector<EncoderLayerSaved<T>> enc_saved_;  // one per layer, or one with recompute
     std::vector<DecoderLayerSaved<T>> dec_saved_;
     LayerScratch<T> scratch_;
+    LayerNormInputs* ln_inputs_ = nullptr;  // diagnostics, see record_layer_norm_inputs
     const T* enc_out_ = nullptr;  // (B*S, C) of the last forward
     const T* dec_out_ = nullptr;  // (B*T, C)
     T* logits_ = nullptr;

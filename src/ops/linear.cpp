@@ -15,38 +15,51 @@ namespace deepnet::ops {
 
 namespace {
 kernels::cpu::MatmulPrecision gemm_precision(const Context& ctx) {
-    return ctx.precision.gemm == DType::BF16 ? kernels::cpu::MatmulPrecision::BFloat16
-                                             : kernels::cpu::MatmulPrecision::Float32;
+    using kernels::cpu::MatmulPrecision;
+    switch (ctx.precision.gemm) {
+        case DType::BF16: return MatmulPrecision::BFloat16;
+        case DType::F16: return MatmulPrecision::Float16;
+        default: return MatmulPrecision::Float32;
+    }
 }
 
 kernels::cuda::GemmHandle gemm_handle(const Context& ctx) {
     return {ctx.gemm, ctx.gemm_workspace.data, ctx.gemm_workspace.bytes};
 }
 
-// Float tensors with bf16 GEMMs on CUDA (the CPU's `precision: [bfloat16, float32]`): the
-// operands are rounded to bf16 (ties to even, as oneDNN does) into the context's staging
-// buffer, and cuBLASLt sums their exact products in fp32 into float outputs, so the two
-// devices differ by summation order only. `floats` lists the operands' sizes; the result
-// holds their bf16 copies in that order, each 64-byte aligned (cuBLASLt's preference).
-template <size_t K>
-std::array<kernels::bf16*, K> bf16_operands(const Context& ctx, const char* op,
-                                            const std::array<std::pair<const float*, int64_t>, K>& floats) {
-    DEEPNET_CHECK(ctx.staging, op << ": bfloat16 GEMMs on CUDA need the context's staging buffer");
+// Float tensors with 16-bit GEMMs on CUDA (the CPU's `precision: [bfloat16|float16,
+// float32]`): the operands are rounded (ties to even, as on the CPU) into the context's
+// staging buffer, and cuBLASLt sums their exact products in fp32 into float outputs, so the
+// two devices differ by summation order only. `floats` lists the operands and their sizes;
+// the result holds their Half copies in that order, each 64-byte aligned (cuBLASLt's
+// preference).
+template <typename Half, size_t K>
+std::array<Half*, K> half_operands(const Context& ctx, const char* op,
+                                   const std::array<std::pair<const float*, int64_t>, K>& floats) {
+    DEEPNET_CHECK(ctx.staging, op << ": 16-bit GEMMs on CUDA need the context's staging buffer");
     const auto aligned = [](int64_t n) { return (n * 2 + 63) / 64 * 64; };
     int64_t bytes = 0;
     for (const auto& f : floats) bytes += aligned(f.second);
     char* base = ctx.staging->ensure(ctx.device, bytes);
-    std::array<kernels::bf16*, K> out{};
+    std::array<Half*, K> out{};
     for (size_t i = 0; i < K; ++i) {
-        out[i] = reinterpret_cast<kernels::bf16*>(base);
-        kernels::cuda::to_bf16(out[i], floats[i].first, floats[i].second, detail::stream_of(ctx));
+        out[i] = reinterpret_cast<Half*>(base);
+        if constexpr (std::is_same_v<Half, kernels::f16>)
+            kernels::cuda::to_f16(out[i], floats[i].first, floats[i].second, detail::stream_of(ctx));
+        else
+            kernels::cuda::to_bf16(out[i], floats[i].first, floats[i].second, detail::stream_of(ctx));
         base += aligned(floats[i].second);
     }
     return out;
 }
 
-bool bf16_from_float(const Context& ctx, DType storage) {
-    return ctx.precision.gemm == DType::BF16 && storage == DType::F32;
+// Calls f(Half()) when float tensors take 16-bit GEMMs; false (f not called) otherwise.
+template <typename F>
+bool with_half_gemm(const Context& ctx, DType storage, F&& f) {
+    if (storage != DType::F32) return false;
+    if (ctx.precision.gemm == DType::BF16) return f(kernels::bf16()), true;
+    if (ctx.precision.gemm == DType::F16) return f(kernels::f16()), true;
+    return false;
 }
 }  // namespace
 
@@ -67,20 +80,16 @@ void linear_forward(const Context& ctx, const TensorView& y, const TensorView& x
         // y (N, O) = x (N, I) w^T, the bias (and the ReLU) applied by cuBLASLt's epilogue.
         const bool fused = relu && !b.empty();
         const GemmEpilogue ep = b.empty() ? GemmEpilogue::None : fused ? GemmEpilogue::BiasRelu : GemmEpilogue::Bias;
-        if constexpr (std::is_same_v<T, float>) {
-            if (bf16_from_float(ctx, x.dtype)) {
-                const auto [x16, w16] =
-                    bf16_operands<2>(ctx, "linear_forward", {{{x.as<float>(), N * I}, {w.as<float>(), O * I}}});
-                kernels::cuda::gemm<kernels::bf16, float>(h, false, true, N, O, I, 1.f, x16, I, w16, I, 0.f,
-                                                          y.as<float>(), O, ep, b.as<float>(), detail::stream_of(ctx));
-            } else {
-                kernels::cuda::gemm<T, T>(h, false, true, N, O, I, 1.f, x.as<T>(), I, w.as<T>(), I, 0.f, y.as<T>(),
-                                          O, ep, b.as<T>(), detail::stream_of(ctx));
-            }
-        } else {
+        const bool half = with_half_gemm(ctx, x.dtype, [&](auto h16) {
+            using Half = decltype(h16);
+            const auto [x16, w16] = half_operands<Half, 2>(ctx, "linear_forward",
+                                                           {{{x.as<float>(), N * I}, {w.as<float>(), O * I}}});
+            kernels::cuda::gemm<Half, float>(h, false, true, N, O, I, 1.f, x16, I, w16, I, 0.f, y.as<float>(), O, ep,
+                                             b.as<float>(), detail::stream_of(ctx));
+        });
+        if (!half)
             kernels::cuda::gemm<T, T>(h, false, true, N, O, I, 1.f, x.as<T>(), I, w.as<T>(), I, 0.f, y.as<T>(), O,
                                       ep, b.as<T>(), detail::stream_of(ctx));
-        }
         if (relu && !fused)
             kernels::cuda::activation_forward<T>(y.as<T>(), y.as<T>(), kernels::ActKind::ReLU, N * O,
                                                  detail::stream_of(ctx));
@@ -103,21 +112,19 @@ void linear_backward(const Context& ctx, const TensorView& dx, const TensorView&
         const auto h = gemm_handle(ctx);
         const auto none = kernels::cuda::GemmEpilogue::None;
         const cudaStream_t s = detail::stream_of(ctx);
-        if constexpr (std::is_same_v<T, float>) {
-            if (bf16_from_float(ctx, x.dtype)) {  // dy rounded once for both GEMMs, as on the CPU
-                using kernels::bf16;
-                const auto [dy16, w16, x16] = bf16_operands<3>(
-                    ctx, "linear_backward",
-                    {{{dy.as<float>(), N * O}, {w.as<float>(), dx.empty() ? 0 : O * I}, {x.as<float>(), N * I}}});
-                if (!dx.empty())
-                    kernels::cuda::gemm<bf16, float>(h, false, false, N, I, O, 1.f, dy16, O, w16, I,
-                                                     accumulate_dx ? 1.f : 0.f, dx.as<float>(), I, none, nullptr, s);
-                kernels::cuda::gemm<bf16, float>(h, true, false, O, I, N, 1.f, dy16, O, x16, I, 1.f, dw.as<float>(),
-                                                 I, none, nullptr, s);
-                if (!db.empty()) kernels::cuda::bias_grad_accumulate<float, float>(db.as<float>(), dy.as<float>(), N, O, s);
-                return;
-            }
-        }
+        const bool half = with_half_gemm(ctx, x.dtype, [&](auto h16) {  // dy rounded once, as on the CPU
+            using Half = decltype(h16);
+            const auto [dy16, w16, x16] = half_operands<Half, 3>(
+                ctx, "linear_backward",
+                {{{dy.as<float>(), N * O}, {w.as<float>(), dx.empty() ? 0 : O * I}, {x.as<float>(), N * I}}});
+            if (!dx.empty())
+                kernels::cuda::gemm<Half, float>(h, false, false, N, I, O, 1.f, dy16, O, w16, I,
+                                                 accumulate_dx ? 1.f : 0.f, dx.as<float>(), I, none, nullptr, s);
+            kernels::cuda::gemm<Half, float>(h, true, false, O, I, N, 1.f, dy16, O, x16, I, 1.f, dw.as<float>(), I,
+                                             none, nullptr, s);
+            if (!db.empty()) kernels::cuda::bias_grad_accumulate<float, float>(db.as<float>(), dy.as<float>(), N, O, s);
+        });
+        if (half) return;
         if (!dx.empty())  // dx (N, I) = dy (N, O) w (O, I)
             kernels::cuda::gemm<T, T>(h, false, false, N, I, O, 1.f, dy.as<T>(), O, w.as<T>(), I,
                                       accumulate_dx ? 1.f : 0.f, dx.as<T>(), I, none, nullptr, s);

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "src/core/atomic_file.h"
 #include "src/core/error.h"
@@ -56,8 +57,35 @@ void probe_writable(const std::string& path, const std::string& what) {
     ::unlink(probe.c_str());
 }
 
-// Iteration numbers of the copies "<stem>.iter<U>.safetensors" beside `model`, ascending.
-std::vector<int64_t> iteration_numbers(const std::string& model) {
+// A hard link costs no space and keeps the old inode when the model is next replaced by
+// rename; file systems without links get a copy, written atomically so a kill mid-copy
+// never leaves a torn copy under the final name.
+void link_or_copy(const std::string& from, const std::string& to) {
+    ::unlink(to.c_str());
+    if (::link(from.c_str(), to.c_str()) == 0) return;
+    std::ifstream in(from, std::ios::binary);
+    DEEPNET_USER_CHECK(in.good(), "cannot keep a copy of '" << from << "' as '" << to << "': cannot read it");
+    write_file_atomic(to, [&](const ChunkSink& sink) {
+        std::vector<char> chunk(size_t(16) << 20);
+        while (in) {
+            in.read(chunk.data(), std::streamsize(chunk.size()));
+            if (in.gcount() > 0) sink(chunk.data(), size_t(in.gcount()));
+        }
+        DEEPNET_USER_CHECK(in.eof(), "cannot keep a copy of '" << from << "' as '" << to << "': read error");
+    });
+}
+
+}  // namespace
+
+std::string best_model_path(const std::string& model, const std::string& metric) {
+    return suffixed(model, ".best-" + metric);
+}
+
+std::string iter_model_path(const std::string& model, int64_t update) {
+    return suffixed(model, ".iter" + std::to_string(update));
+}
+
+std::vector<int64_t> kept_iterations(const std::string& model) {
     const std::string prefix = fs::path(stem(model)).filename().string() + ".iter";
     const std::string tail = stem(model).size() < model.size() ? kExt : "";
     std::vector<int64_t> out;
@@ -74,26 +102,6 @@ std::vector<int64_t> iteration_numbers(const std::string& model) {
     }
     std::sort(out.begin(), out.end());
     return out;
-}
-
-// A hard link costs no space and keeps the old inode when the model is next replaced by
-// rename; file systems without links get a copy.
-void link_or_copy(const std::string& from, const std::string& to) {
-    ::unlink(to.c_str());
-    if (::link(from.c_str(), to.c_str()) == 0) return;
-    std::error_code ec;
-    fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
-    DEEPNET_USER_CHECK(!ec, "cannot keep a copy of '" << from << "' as '" << to << "': " << ec.message());
-}
-
-}  // namespace
-
-std::string best_model_path(const std::string& model, const std::string& metric) {
-    return suffixed(model, ".best-" + metric);
-}
-
-std::string iter_model_path(const std::string& model, int64_t update) {
-    return suffixed(model, ".iter" + std::to_string(update));
 }
 
 void prepare_output_paths(const TrainConfig& cfg, const std::string& vocab_path) {
@@ -139,9 +147,15 @@ void keep_last_checkpoints(const std::string& model, int64_t update, int64_t kee
     const std::string iter = iter_model_path(model, update);
     link_or_copy(model, iter);
     link_or_copy(train_state_path(model), train_state_path(iter));
-    const std::vector<int64_t> numbers = iteration_numbers(model);
-    for (size_t i = 0; i + size_t(keep) < numbers.size(); ++i) {
-        const std::string old = iter_model_path(model, numbers[i]);
+    // Copies numbered above `update` belong to a run this one abandoned (it resumed from an
+    // older state): they go first, then the oldest, and the copy just written always stays.
+    const std::vector<int64_t> numbers = kept_iterations(model);  // ascending
+    std::vector<int64_t> removable, kept;  // kept: up to `update`, which is its last
+    for (const int64_t n : numbers) (n > update ? removable : kept).push_back(n);
+    if (kept.size() > size_t(keep))
+        removable.insert(removable.end(), kept.begin(), kept.end() - keep);
+    for (const int64_t n : removable) {
+        const std::string old = iter_model_path(model, n);
         ::unlink(train_state_path(old).c_str());
         ::unlink(old.c_str());
     }
@@ -149,7 +163,7 @@ void keep_last_checkpoints(const std::string& model, int64_t update, int64_t kee
 
 std::vector<std::string> iteration_states(const std::string& model) {
     std::vector<std::string> out;
-    const std::vector<int64_t> numbers = iteration_numbers(model);
+    const std::vector<int64_t> numbers = kept_iterations(model);
     for (auto it = numbers.rbegin(); it != numbers.rend(); ++it) {
         const std::string state = train_state_path(iter_model_path(model, *it));
         struct stat st {};

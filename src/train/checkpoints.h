@@ -35,8 +35,12 @@ int64_t first_non_finite(const float* v, size_t n);
 int64_t first_non_finite(const FlatView<float>& v);
 
 // With keep > 1: links the model and state just saved as the iteration copies of `update`
-// and deletes the oldest iteration copies beyond `keep`.
+// and deletes the oldest iteration copies beyond `keep` (and any numbered above `update`,
+// left by a run this one abandoned when it resumed from an older copy).
 void keep_last_checkpoints(const std::string& model, int64_t update, int64_t keep);
+
+// Update numbers U of the iteration copies "<stem>.iter<U>.safetensors" beside `model`, ascending.
+std::vector<int64_t> kept_iterations(const std::string& model);
 
 // Iteration copies of `model` that have a training state, newest first.
 std::vector<std::string> iteration_states(const std::string& model);

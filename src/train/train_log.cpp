@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 
 #include "src/core/error.h"
 #include "src/core/log.h"
@@ -26,6 +27,16 @@ std::string num(double v) {
     return buf;
 }
 
+// The local time as the log lines show it (src/core/log.cpp).
+std::string timestamp() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+    return stamp;
+}
+
 }  // namespace
 
 std::string format_duration(double s) {
@@ -37,19 +48,24 @@ std::string format_duration(double s) {
     return buf;
 }
 
-TrainLog::TrainLog(const std::string& path) {
+TrainLog::TrainLog(const std::string& path, const std::string& valid_log_path) {
+    if (!valid_log_path.empty()) {
+        valid_log_.open(valid_log_path, std::ios::app);
+        DEEPNET_USER_CHECK(valid_log_.good(), "cannot write the validation log (valid-log) " << valid_log_path);
+    }
     if (path.empty()) return;
     json_.open(path, std::ios::app);
     DEEPNET_USER_CHECK(json_.good(), "cannot write the JSON log " << path);
 }
 
 void TrainLog::progress(const ProgressRecord& r) {
-    char line[512];
+    char line[512], scale[48] = "";
+    if (r.cost_scale > 0) std::snprintf(scale, sizeof(scale), " : Cost scale %g", r.cost_scale);
     std::snprintf(line, sizeof(line),
-                  "Ep. %ld : Up. %ld : Sen. %ld : Cost %.5f : Ppl %.2f : L.r. %.4e : gNorm %.4f : "
+                  "Ep. %ld : Up. %ld : Sen. %ld : Cost %.5f : Ppl %.2f : L.r. %.4e : gNorm %.4f%s : "
                   "%.0f tokens/s : Time %s%s%s",
                   long(r.epoch), long(r.updates), long(r.sentences), r.loss, r.perplexity,
-                  r.learn_rate, r.grad_norm, r.tokens_per_second,
+                  r.learn_rate, r.grad_norm, scale, r.tokens_per_second,
                   format_duration(r.elapsed_seconds).c_str(),
                   r.remaining_seconds >= 0 ? " : Remaining " : "",
                   r.remaining_seconds >= 0 ? format_duration(r.remaining_seconds).c_str() : "");
@@ -60,8 +76,9 @@ void TrainLog::progress(const ProgressRecord& r) {
           << ",\"perplexity\":" << num(r.perplexity) << ",\"learn_rate\":" << num(r.learn_rate)
           << ",\"grad_norm\":" << num(r.grad_norm) << ",\"tokens_per_second\":"
           << num(r.tokens_per_second) << ",\"elapsed_seconds\":" << num(r.elapsed_seconds)
-          << ",\"remaining_seconds\":" << (r.remaining_seconds >= 0 ? num(r.remaining_seconds) : "null")
-          << "}\n";
+          << ",\"remaining_seconds\":" << (r.remaining_seconds >= 0 ? num(r.remaining_seconds) : "null");
+    if (r.cost_scale > 0) json_ << ",\"cost_scale\":" << num(r.cost_scale);
+    json_ << "}\n";
     json_.flush();
 }
 
@@ -74,11 +91,18 @@ void TrainLog::valid(const ValidRecord& r) {
                   : r.stalled > 0 ? ("stalled " + std::to_string(r.stalled) + " times").c_str()
                                   : "");
     log::info(std::string("[valid] ") + line);
+    if (valid_log_.is_open()) valid_log_ << "[" << timestamp() << "] [valid] " << line << std::endl;
     if (!json_.is_open()) return;
     json_ << "{\"type\":\"valid\",\"epoch\":" << r.epoch << ",\"updates\":" << r.updates
           << ",\"metric\":\"" << json_escape(r.metric) << "\",\"direction\":\""
           << json_escape(r.direction) << "\",\"value\":" << num(r.value) << ",\"best\":" << num(r.best)
           << ",\"stalled\":" << r.stalled << "}\n";
+    json_.flush();
+}
+
+void TrainLog::record(const std::string& json_object) {
+    if (!json_.is_open()) return;
+    json_ << json_object << "\n";
     json_.flush();
 }
 

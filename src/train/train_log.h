@@ -1,5 +1,6 @@
 // Training log: Marian-style progress lines on stderr (and --log), and the same figures
-// as JSON lines (one object per line, "type": "train" | "valid" | "event") for plots.
+// as JSON lines (one object per line, "type": "train" | "valid" | "event") for plots; the
+// validation lines also go to --valid-log (Marian's) when given.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,7 @@ struct ProgressRecord {
     double tokens_per_second = 0;  // target tokens
     double elapsed_seconds = 0;
     double remaining_seconds = -1;  // < 0: no stop criterion known
+    double cost_scale = 0;          // --cost-scaling's scale now; 0 = off (not logged)
 };
 
 struct ValidRecord {
@@ -27,13 +29,16 @@ struct ValidRecord {
 
 class TrainLog {
 public:
-    explicit TrainLog(const std::string& json_path);  // "" = no JSON log
+    // "" = no JSON log / no validation log.
+    explicit TrainLog(const std::string& json_path, const std::string& valid_log_path = "");
     void progress(const ProgressRecord& r);
     void valid(const ValidRecord& r);
     void event(const std::string& what, int64_t updates);  // "saved", "resumed", ...
+    void record(const std::string& json_object);  // one line as it is (diagnostics)
 
 private:
     std::ofstream json_;
+    std::ofstream valid_log_;
 };
 
 std::string format_duration(double seconds);  // "1h02m03s"

@@ -39,7 +39,8 @@ void check_progress(const TrainProgress& p, const std::string& origin) {
     const bool ok = p.updates >= 0 && p.skipped_updates >= 0 && p.skipped_updates <= p.updates &&
                     p.micro_batches >= p.updates && p.epoch >= 1 && p.batches_in_epoch >= 0 &&
                     p.target_tokens >= 0 && p.stalled >= 0 && p.validations >= 0 &&
-                    std::isfinite(p.elapsed_seconds) && p.elapsed_seconds >= 0;
+                    std::isfinite(p.elapsed_seconds) && p.elapsed_seconds >= 0 && std::isfinite(p.cost_scale) &&
+                    p.cost_scale >= 0 && p.cost_scale <= 1e30 && p.cost_scale_finite >= 0;
     DEEPNET_USER_CHECK(ok, "the progress record in " << origin << " is inconsistent (updates " << p.updates
                                << ", skipped-updates " << p.skipped_updates << ", micro-batches "
                                << p.micro_batches << ", epoch " << p.epoch << "): the state is damaged; "
@@ -78,7 +79,9 @@ std::string progress_to_yaml(const TrainProgress& p) {
       << "skipped-updates" << YAML::Value << p.skipped_updates << YAML::Key << "elapsed-seconds"
       << YAML::Value << p.elapsed_seconds << YAML::Key << "stalled" << YAML::Value << p.stalled
       << YAML::Key << "validations" << YAML::Value << p.validations << YAML::Key
-      << "data-fingerprint" << YAML::Value << std::to_string(p.data_fingerprint) << YAML::Key << "best"
+      << "data-fingerprint" << YAML::Value << std::to_string(p.data_fingerprint) << YAML::Key
+      << "cost-scale" << YAML::Value << p.cost_scale << YAML::Key << "cost-scale-finite-updates" << YAML::Value
+      << p.cost_scale_finite << YAML::Key << "best"
       << YAML::Value << YAML::BeginMap;
     for (const auto& [k, v] : p.best) e << YAML::Key << k << YAML::Value << v;
     e << YAML::EndMap << YAML::EndMap;
@@ -100,6 +103,10 @@ TrainProgress progress_from_yaml(const std::string& yaml, const std::string& ori
         p.validations = n["validations"].as<int64_t>();
         if (n["data-fingerprint"])  // absent in states written before it was recorded
             p.data_fingerprint = parse_fingerprint(n["data-fingerprint"].as<std::string>(), origin);
+        if (n["cost-scale"]) {  // absent in states written before cost scaling existed
+            p.cost_scale = n["cost-scale"].as<double>();
+            p.cost_scale_finite = n["cost-scale-finite-updates"].as<int64_t>();
+        }
         for (const auto& kv : n["best"]) p.best[kv.first.as<std::string>()] = kv.second.as<double>();
     } catch (const YAML::Exception& e) {
         throw UserError("the progress record in " + origin + " is damaged (" + e.msg +

@@ -28,6 +28,10 @@ struct TrainProgress {
     int64_t validations = 0;
     uint64_t data_fingerprint = 0;       // of the tokenised training data: a position is only
                                          // meaningful for the data it was taken in
+    // --cost-scaling: the current scale (0 = off) and the finite updates since it last
+    // changed, so that a resumed run scales as the uninterrupted one would.
+    double cost_scale = 0;
+    int64_t cost_scale_finite = 0;
 };
 
 struct TrainState {

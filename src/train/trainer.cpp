@@ -1,10 +1,7 @@
-// The training loop (see trainer.h).
+// The training loop (see trainer.h): the loop and its set-up; validation and checkpoints: training_session_save.cpp.
 #include "src/train/trainer.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <memory>
 
@@ -15,98 +12,15 @@
 #include "src/core/utf8.h"
 #include "src/io/model_file.h"
 #include "src/model/model_limits.h"
-#include "src/train/checkpoints.h"
-#include "src/train/ema.h"
-#include "src/train/training_device.h"
-#include "src/train/lr_schedule.h"
-#include "src/train/optimizer.h"
-#include "src/train/signals.h"
-#include "src/data/batch_stream.h"
-#include "src/data/training_data.h"
-#include "src/dist/data_parallel.h"
-#include "src/train/train_log.h"
-#include "src/train/train_state.h"
-#include "src/train/validator.h"
-#include "src/ops/device_runtime.h"
 #include "src/ops/elementwise.h"
 #include "src/ops/linear.h"
+#include "src/train/checkpoints.h"
+#include "src/train/signals.h"
+#include "src/train/training_device.h"
+#include "src/train/training_session.h"
 
 namespace deepnet {
 namespace {
-
-bool file_exists(const std::string& p) {
-    struct stat st;
-    return ::stat(p.c_str(), &st) == 0;
-}
-
-double seconds_since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-// Statistics of the updates since the last progress line.
-struct Interval {
-    double loss = 0, nll = 0, grad_norm = 0;
-    int64_t tokens = 0, sentences = 0, updates = 0;
-    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-};
-
-class TrainingSession {
-public:
-    TrainingSession(const TrainerSetup& s, dist::DataParallel& dp)
-        : setup_(s), cfg_(s.train), dp_(dp), opt_(AdamConfig{s.train.beta1, s.train.beta2, s.train.eps,
-                                                     s.train.weight_decay, s.train.clip_norm}),
-          ema_(s.train.exponential_smoothing), log_(s.train.log_json) {
-        schedule_.learn_rate = cfg_.learn_rate;
-        schedule_.warmup = cfg_.lr_warmup;
-        schedule_.decay_inv_sqrt = cfg_.lr_decay_inv_sqrt;
-    }
-
-    int run();
-
-private:
-    void prepare();
-    bool finished() const;
-    bool update();  // false: divergence stop
-    void display();
-    bool validate_now();  // false: the weights are not finite (nothing validated or saved)
-    bool save(const std::string& why);  // false: the weights are not finite (nothing saved)
-    bool weights_finite(const char* when);
-    int diverged();
-    std::unique_ptr<StoredTrainState> open_state(const std::string& path);
-    void check_resources();
-    void write_checkpoint(const std::string& why, std::vector<float>& adam_m, std::vector<float>& adam_v);
-    UpdateInfo optimizer_step(double grad_scale);
-    // The weights that validation and saved models use, on the host: the model's own buffer
-    // on the CPU, else a copy in `host`.
-    const float* weights_for_use(std::vector<float>& host) const {
-        const FlatView<float> w = ema_ready() ? ema_.values() : model_->params().value;
-        if (w.device().kind == DeviceKind::CPU) return w.data();
-        host = w.to_vector();
-        return host.data();
-    }
-    const Context& context() const { return model_->context(); }
-    // Averaging is on and has started (no update yet, or only skipped ones: not started).
-    bool ema_ready() const { return ema_.enabled() && !ema_.values().empty(); }
-
-    TrainerSetup setup_;
-    const TrainConfig& cfg_;
-    dist::DataParallel& dp_;  // one rank: every hook is a no-op
-    std::unique_ptr<TrainingData> data_;  // set in prepare()
-    std::unique_ptr<ops::DeviceRuntime> device_;  // before model_: it outlives the model
-    std::unique_ptr<Transformer<float>> model_;
-    std::unique_ptr<BatchStream> stream_;
-    AdamW<float> opt_;
-    WeightAverage ema_;
-    LrSchedule schedule_;
-    TrainLog log_;
-    TrainState state_;  // progress + metadata (the buffers are filled only to save)
-    Interval interval_;
-    double last_lr_ = 0;
-    int64_t skipped_in_a_row_ = 0;
-    int64_t last_saved_update_ = -1;  // -1: nothing saved by this process
-    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-    double elapsed_before_ = 0;
-};
 
 // Model options that define the parameter shapes cannot change on resume.
 void check_same_model(const ModelConfig& a, const ModelConfig& b, const std::string& path) {
@@ -119,59 +33,20 @@ void check_same_model(const ModelConfig& a, const ModelConfig& b, const std::str
                                     "use --no-reload to start afresh, or another --model path");
 }
 
-// A damaged state is never resumed from; the message names the intact earlier ones.
-std::unique_ptr<StoredTrainState> TrainingSession::open_state(const std::string& path) {
-    try {
-        return std::make_unique<StoredTrainState>(path);
-    } catch (const UserError& e) {
-        std::string older;
-        for (const std::string& s : iteration_states(cfg_.model_path)) older += (older.empty() ? "" : ", ") + s;
-        throw UserError(std::string(e.what()) + ". It was not resumed from. " +
-                        (older.empty() ? "Use --no-reload to start afresh."
-                                       : "Earlier checkpoints: " + older + "; copy one over " + path +
-                                             " to resume from it, or use --no-reload to start afresh."));
-    }
-}
-
-// Disk space for one more checkpoint (the model file and the state with Adam moments and
-// the average), checked before the first update rather than at the first save.
-void TrainingSession::check_resources() {
-    const int64_t total = model_->spec().layout.total();
-    const int64_t buffers = 1 + 1 + 2 + (ema_.enabled() ? 1 : 0);  // model file, params, moments, average
-    check_free_space(cfg_.model_path, checked_mul(checked_mul(total, 4, "a checkpoint"), buffers, "a checkpoint"),
-                     "one checkpoint (model and training state)");
-}
-
-bool TrainingSession::weights_finite(const char* when) {
-    const int64_t bad = first_non_finite(model_->params().value);
-    const int64_t bad_avg = ema_ready() ? first_non_finite(ema_.values()) : -1;
-    if (bad < 0 && bad_avg < 0) return true;
-    log::warn(std::string("the ") + (bad >= 0 ? "weights" : "averaged weights") + " hold NaN/Inf " + when +
-              " at update " + std::to_string(state_.progress.updates) + " (flat element " +
-              std::to_string(bad >= 0 ? bad : bad_avg) + ")");
-    return false;
-}
-
-int TrainingSession::diverged() {
-    const std::string last = last_saved_update_ >= 0 ? "update " + std::to_string(last_saved_update_)
-                                                     : "the last one written before this run, if any";
-    log::warn("stopping: training diverged. Nothing non-finite was saved. The last good checkpoint is intact (" +
-              last + "). Lower learn-rate, raise lr-warmup or set clip-norm, then rerun to resume from it.");
-    return kExitDiverged;
-}
+}  // namespace
 
 void TrainingSession::prepare() {
     device_ = std::make_unique<ops::DeviceRuntime>(training_device(cfg_, dp_.world()));
     if (!cfg_.devices.empty()) {
         log::info("training on " + device_->describe());
         for (const std::string& m : cfg_.valid_metrics)
-            if (!setup_.data.valid_sets.empty() && (m == "bleu" || m == "chrf")) {
+            if (!setup_.data.valid_sets.empty() && (m == "bleu" || m == "chrf" || m == "translation")) {
                 log::info("valid-metrics " + m + ": the validation set is translated on the CPU (GPU decoding is "
                           "not built yet)");
                 break;
             }
     }
-    if (cfg_.bf16_matmul && cfg_.devices.empty()) {  // before the data (which may train a vocabulary first)
+    if (cfg_.gemm_type == DType::BF16 && cfg_.devices.empty()) {  // before the data (which may train a vocabulary first)
         const std::string why = ops::bf16_gemm_unavailable_reason();
         DEEPNET_USER_CHECK(why.empty(), "precision bfloat16: " << why << "; use precision: [float32, float32]");
     }
@@ -201,13 +76,7 @@ void TrainingSession::prepare() {
     if (!cfg_.devices.empty()) check_fits_on_gpu(state_bytes, device_->free_bytes(), device_->describe());
     model_ = std::make_unique<Transformer<float>>(mcfg, ModelUse::Training, device_->context());
     if (dp_.root()) check_resources();  // rank 0 alone writes
-    if (cfg_.bf16_matmul) {
-        model_->context().precision.gemm = DType::BF16;
-        const std::string engine = !cfg_.devices.empty()       ? "cuBLASLt"
-                                   : ops::bf16_gemm_uses_amx() ? "AMX"
-                                                               : "AVX-512, no AMX: slower than float32";
-        log::info("precision: bfloat16 GEMMs (" + engine + "), float32 weights, activations, gradients and optimizer");
-    }
+    model_->context().precision.gemm = cfg_.gemm_type;
     log::info("model: " + std::to_string(model_->spec().layout.count()) + " parameters, " +
               std::to_string(mcfg.enc_depth) + "+" + std::to_string(mcfg.dec_depth) + " layers, " +
               to_string(mcfg.norm) + ", vocabulary " + std::to_string(mcfg.vocab_size));
@@ -240,6 +109,8 @@ void TrainingSession::prepare() {
         model_->init_parameters();
         state_.progress.data_fingerprint = data_->train->fingerprint();
     }
+    start_cost_scaling(cfg_.cost_scaling, state_.progress);
+    log_precision();
     const TrainProgress& p = state_.progress;
     dp_.start(model_->params().value, {p.updates, p.micro_batches, p.epoch, p.batches_in_epoch});
     const AdamConfig adam{cfg_.beta1, cfg_.beta2, cfg_.eps, cfg_.weight_decay, cfg_.clip_norm};
@@ -247,6 +118,9 @@ void TrainingSession::prepare() {
         dp_.init_sharding(moments_m, moments_v, model_->spec().layout.total(), adam);
     else if (stored)
         opt_.set_moments(model_->spec().layout.total(), moments_m, moments_v, context().device);
+    if (cfg_.log_update_norms > 0 && dp_.root())
+        diag_ = std::make_unique<UpdateDiagnostics>(
+            cfg_.log_update_norms, probe_batch(data_->valid ? *data_->valid : *data_->train, model_->config()));
     stream_ = std::make_unique<BatchStream>(data_->train, setup_.data, mcfg.seed,
                                             DataPosition{state_.progress.epoch, state_.progress.batches_in_epoch});
 }
@@ -283,7 +157,7 @@ bool TrainingSession::update() {
             // The rank's last micro-batch: its layers' gradients are final as backward leaves
             // them, so their reduction can start at once.
             const bool last = k + dp_.world() >= micro;
-            model_->backward(b, rng, 1.0, last ? dp_.overlap_hook(model_->params().grad) : nullptr);
+            model_->backward(b, rng, cost_scale(), last ? dp_.overlap_hook(model_->params().grad) : nullptr);
             loss += st.loss;
             nll += st.nll;
             tokens += st.tokens;
@@ -300,9 +174,20 @@ bool TrainingSession::update() {
     last_lr_ = schedule_.at(p.updates);
     UpdateInfo info;
     info.finite = std::isfinite(loss);
-    if (info.finite) info = optimizer_step(1.0 / double(tokens));
+    const double scale = cost_scale();
+    const double grad_scale = 1.0 / (scale * double(tokens));
+    const bool measure = diag_ && info.finite && diag_->due(p.updates);
+    if (measure) diag_->before_step(model_->params(), model_->spec().layout, grad_scale);
+    if (info.finite) info = optimizer_step(grad_scale);
+    if (measure && info.finite) log_.record(diag_->after_step(p.updates, *model_));
+    const bool scale_came_down = !adjust_cost_scale(cfg_.cost_scaling, p, info.finite);
     if (!info.finite) {
         ++p.skipped_updates;
+        if (scale_came_down) {
+            log::info("update " + std::to_string(p.updates) + ": NaN/Inf gradient at cost scale " + format_scale(scale) +
+                      ", update skipped; cost scale now " + format_scale(p.cost_scale));
+            return true;
+        }
         ++skipped_in_a_row_;
         log::warn("update " + std::to_string(p.updates) + ": NaN/Inf in the loss or gradient, update skipped (" +
                   std::to_string(skipped_in_a_row_) + " in a row)");
@@ -318,6 +203,22 @@ bool TrainingSession::update() {
     interval_.grad_norm += info.grad_norm;
     ++interval_.updates;
     return true;
+}
+
+void TrainingSession::log_precision() const {
+    const DType g = cfg_.gemm_type;
+    if (g != DType::F32) {
+        const std::string engine = !cfg_.devices.empty()       ? "cuBLASLt"
+                                   : g == DType::F16           ? "float32 GEMMs of the rounded operands"
+                                   : ops::bf16_gemm_uses_amx() ? "AMX"
+                                                               : "AVX-512, no AMX: slower than float32";
+        log::info(std::string("precision: ") + (g == DType::BF16 ? "bfloat16" : "float16") + " GEMMs (" + engine +
+                  "), float32 weights, activations, gradients and optimizer");
+    }
+    if (g == DType::F16 && !cfg_.cost_scaling.on)
+        log::warn("precision float16 without --cost-scaling: small gradients underflow to zero in float16; "
+                  "consider --cost-scaling 256 1000 2 1");
+    if (cfg_.cost_scaling.on) log::info("cost scaling: " + describe_cost_scaling(cfg_.cost_scaling, state_.progress));
 }
 
 UpdateInfo TrainingSession::optimizer_step(double grad_scale) {
@@ -340,6 +241,7 @@ void TrainingSession::display() {
     r.perplexity = std::exp(interval_.nll / tok);
     r.learn_rate = last_lr_;
     r.grad_norm = interval_.grad_norm / double(std::max<int64_t>(interval_.updates, 1));
+    r.cost_scale = cfg_.cost_scaling.on ? p.cost_scale : 0;
     r.tokens_per_second = double(interval_.tokens) / std::max(seconds_since(interval_.start), 1e-9);
     r.elapsed_seconds = elapsed_before_ + seconds_since(start_);
     if (cfg_.after_batches > 0 && interval_.updates > 0)
@@ -347,92 +249,6 @@ void TrainingSession::display() {
                               double(cfg_.after_batches - p.updates);
     log_.progress(r);
     interval_ = Interval{};
-}
-
-bool TrainingSession::validate_now() {
-    if (!data_->valid) return true;
-    if (!weights_finite("before validation")) return false;
-    TrainProgress& p = state_.progress;
-    if (!dp_.root()) {
-        dp_.share_from_root(p.stalled);  // early stopping agrees with rank 0
-        return true;
-    }
-    std::vector<float> backup;
-    if (ema_ready()) {  // validate the averaged weights
-        backup = model_->params().value.to_vector();
-        const FlatView<float> average = ema_.values(), value = model_->params().value;  // same layout
-        device_copy(value.device(), value.data(), average.device(), average.data(), value.size() * sizeof(float));
-    }
-    ValidationOptions vo;
-    vo.metrics = cfg_.valid_metrics;
-    vo.mini_batch = cfg_.valid_mini_batch;
-    vo.beam_size = cfg_.beam_size;
-    vo.normalize = cfg_.normalize;
-    vo.max_sentences = cfg_.valid_max_sentences;
-    vo.translation_output = cfg_.valid_translation_output;
-    vo.stop = [] { return stop_requested(); };  // SIGTERM does not wait for a whole validation
-    const ValidationScores scores = validate(*model_, *data_->valid, data_->vocab, vo);
-    if (ema_ready()) model_->params().value.assign(backup);
-    if (scores.empty()) {  // interrupted: not counted, nothing saved
-        log::info("validation interrupted by a stop signal");
-        dp_.share_from_root(p.stalled);
-        return true;
-    }
-    ++p.validations;
-    bool first = true;
-    for (const std::string& metric : cfg_.valid_metrics) {
-        const double value = scores.at("").at(metric);
-        auto best = p.best.find(metric);
-        const bool improved = best == p.best.end() || metric_improves(metric, value, best->second);
-        if (improved) {
-            p.best[metric] = value;
-            std::vector<float> host;
-            save_model_file(best_model_path(cfg_.model_path, metric), model_->spec(), weights_for_use(host),
-                            state_.meta);
-        }
-        if (first) p.stalled = improved ? 0 : p.stalled + 1;
-        // stalled: the early-stopping count for the first metric; -1 (not applicable) otherwise.
-        log_.valid({p.epoch, p.updates, metric, "", value, p.best[metric],
-                    first ? p.stalled : (improved ? 0 : -1)});
-        if (scores.size() > 2)  // several directions: each one too
-            for (const auto& [dir, m] : scores)
-                if (!dir.empty()) log_.valid({p.epoch, p.updates, metric, dir, m.at(metric), m.at(metric), -1});
-        first = false;
-    }
-    dp_.share_from_root(p.stalled);
-    return true;
-}
-
-// Rank 0 writes; with optimizer-sharding the moments are gathered to it first.
-bool TrainingSession::save(const std::string& why) {
-    if (!weights_finite("before saving")) return false;
-    std::vector<float> m, v;
-    if (dp_.sharded()) dp_.gather_moments(m, v);
-    else dp_.check_same(model_->params().value);
-    if (dp_.root()) write_checkpoint(why, m, v);
-    dp_.wait_for_root();
-    last_saved_update_ = state_.progress.updates;
-    return true;
-}
-
-void TrainingSession::write_checkpoint(const std::string& why, std::vector<float>& adam_m,
-                                       std::vector<float>& adam_v) {
-    state_.progress.elapsed_seconds = elapsed_before_ + seconds_since(start_);
-    std::vector<float> host;
-    save_model_file(cfg_.model_path, model_->spec(), weights_for_use(host), state_.meta);
-    state_.params = model_->params().value.to_vector();
-    state_.adam_m = dp_.sharded() ? std::move(adam_m) : opt_.m().to_vector();
-    state_.adam_v = dp_.sharded() ? std::move(adam_v) : opt_.v().to_vector();
-    state_.ema = ema_.values().to_vector();
-    save_train_state(train_state_path(cfg_.model_path), model_->spec().layout, state_);
-    keep_last_checkpoints(cfg_.model_path, state_.progress.updates, cfg_.keep_checkpoints);
-    state_.params.clear();
-    state_.adam_m.clear();
-    state_.adam_v.clear();
-    state_.ema.clear();
-    log_.event("saved", state_.progress.updates);
-    log::info("saved " + cfg_.model_path + " and its training state at update " +
-              std::to_string(state_.progress.updates) + " (" + why + ")");
 }
 
 int TrainingSession::run() {
@@ -451,7 +267,7 @@ int TrainingSession::run() {
         }
         const int64_t u = state_.progress.updates;
         if (u % cfg_.disp_freq == 0) {
-            display();
+            if (interval_.updates > 0) display();  // an interval of skipped updates has no figures
             if (!weights_finite("after the update")) return diverged();
         }
         if (u % cfg_.valid_freq == 0 && !validate_now()) return diverged();
@@ -469,8 +285,6 @@ int TrainingSession::run() {
     if (!dp_.summary().empty()) log::info("data parallel: " + dp_.summary());
     return kExitFinished;
 }
-
-}  // namespace
 
 int run_training(const TrainerSetup& setup) {
     dist::DataParallel dp(setup.train.dist, stop_signal);  // several ranks only under mpirun

@@ -52,6 +52,7 @@ std::vector<std::string> translate_direction(Transformer<float>& model, const Pa
     so.beam_size = o.beam_size;
     so.normalize = o.normalize;
     so.stop = o.stop;
+    so.banned = language_tag_ids(vocab);
     const auto nbest = translate_ids_parallel(model, src, so, o.mini_batch, omp_get_max_threads());
     std::vector<std::string> out;
     for (const auto& hyps : nbest) out.push_back(hyps.empty() ? "" : vocab.decode(hyps.front().tokens));
@@ -61,7 +62,7 @@ std::vector<std::string> translate_direction(Transformer<float>& model, const Pa
 }  // namespace
 
 bool metric_improves(const std::string& metric, double value, double best) {
-    const bool higher = metric == "bleu" || metric == "chrf";
+    const bool higher = metric == "bleu" || metric == "chrf" || metric == "translation" || metric == "valid-script";
     return higher ? value > best : value < best;
 }
 
@@ -94,7 +95,7 @@ ValidationScores validate(Transformer<float>& model, const ParallelData& valid, 
             nll_all += nll;
             tokens_all += tokens;
         }
-        if (!wants(o, "bleu") && !wants(o, "chrf")) continue;
+        if (!wants(o, "bleu") && !wants(o, "chrf") && !wants(o, "translation")) continue;
         std::vector<std::string> hyps = translate_direction(translator(), valid, vocab, c, o);
         if (stopped()) return {};
         std::vector<std::string> refs = read_lines(spec.reversed ? spec.source_file : spec.target_file);
@@ -116,6 +117,9 @@ ValidationScores validate(Transformer<float>& model, const ParallelData& valid, 
         out[""]["bleu"] = eval::corpus_bleu(hyp_all, {ref_all}).score;
         out[""]["chrf"] = eval::corpus_chrf(hyp_all, {ref_all}).score;
     }
+    // Marian's script metrics, over all directions: the translations in valid-sets order.
+    if (wants(o, "translation")) out[""]["translation"] = score_translations(o.script, hyp_all, o.translation_output);
+    if (wants(o, "valid-script")) out[""]["valid-script"] = run_valid_script(o.script, "");
     return out;
 }
 

@@ -124,6 +124,8 @@ std::vector<std::vector<Hypothesis>> beam_search(IncrementalDecoder<T>& dec,
     std::vector<int64_t> banned(size_t(V), 0);  // 1 = never proposed
     banned[size_t(cfg.pad_id)] = banned[size_t(cfg.bos_id)] = 1;
     if (!opt.allow_unk) banned[size_t(cfg.unk_id)] = 1;
+    for (const int64_t id : opt.banned)
+        if (id >= 0 && id < V) banned[size_t(id)] = 1;
     std::vector<int64_t> eos_only(size_t(V), 1);  // at the length cap: </s> alone
     eos_only[size_t(cfg.eos_id)] = 0;
 

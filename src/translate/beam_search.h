@@ -26,6 +26,7 @@ struct SearchOptions {
     double normalize = 0.6;
     double max_length_factor = 3;
     bool allow_unk = false;
+    std::vector<int64_t> banned;  // never proposed, like <pad> and <s>: the language tags
     // Polled before each mini-batch by the batch translators: when it says true the
     // remaining sentences are skipped (left without hypotheses). A stop signal uses it.
     std::function<bool()> stop;

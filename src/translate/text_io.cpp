@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <cstdio>
 #include <sstream>
 
 #include "src/core/error.h"
@@ -139,6 +140,12 @@ std::string format_score(double score) {
     std::ostringstream os;
     os << float(score);
     return os.str();
+}
+
+std::string format_sentence_score(double score) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.6f", score);
+    return buf;
 }
 
 std::string nbest_line(int64_t id, const std::string& translation, const Hypothesis& h) {

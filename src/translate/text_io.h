@@ -72,7 +72,11 @@ InferenceModel load_inference_model(const std::string& path, const std::string& 
 // "id ||| translation ||| F0= score ||| total" (Marian's n-best line, no newline).
 std::string nbest_line(int64_t id, const std::string& translation, const Hypothesis& h);
 
-// A score as Marian's scorer prints it (a float with 6 significant digits).
+// A score in an n-best line: a float with 6 significant digits, as Marian's n-best output.
 std::string format_score(double score);
+
+// A sentence score as Marian's scorer prints it: fixed-point with 6 decimals ("%f"), so two
+// systems' scores of long sentences compare to 1e-6 (6 significant digits lose that).
+std::string format_sentence_score(double score);
 
 }  // namespace deepnet

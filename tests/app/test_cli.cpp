@@ -1,30 +1,17 @@
 // The deepnet binary as a user meets it: exit codes and one-line error messages.
 #include <catch2/catch.hpp>
 
-#include <array>
-#include <cstdio>
 #include <fstream>
 #include <string>
-#include <sys/wait.h>
+
+#include "support/run_binary.h"
 
 namespace {
 
-struct Run {
-    int code;
-    std::string out;
-};
+using deepnet::test::Run;
 
-// Runs the built binary (or an alias) with a shell command line; stdout+stderr captured.
 Run run(const std::string& args, const std::string& binary = DEEPNET_BINARY) {
-    const std::string cmd = binary + " " + args + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::string out;
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-    const int status = pclose(p);
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+    return deepnet::test::run_binary(args, binary);
 }
 
 std::string alias_path(const std::string& name) {

@@ -3,6 +3,8 @@
 // CPU's (computed in float on the stored values, then rounded) bit for bit, except axpby:
 // the CPU build may fuse one of its two products into a multiply-add (GCC contracts
 // floating-point expressions in C++), so there the results agree to a rounding.
+#include <cmath>
+#include <limits>
 #include <type_traits>
 
 #include "cuda_test_support.h"
@@ -86,4 +88,33 @@ TEST_CASE("cuda gather_rows picks, repeats and drops rows", "[cuda][elementwise]
     auto rng = make_rng(42);
     check_gather<float>(rng);
     check_gather<bf16>(rng);
+}
+
+// The 16-bit GEMM operands of float tensors: the device's rounding (__float2bfloat16_rn,
+// __float2half_rn) equals the host's to_bf16 / to_f16 bit for bit on ordinary values,
+// halfway cases, binary16 subnormals and overflow (NaN payloads may differ: none here).
+TEST_CASE("cuda to_bf16 and to_f16 round as the host does", "[cuda][elementwise]") {
+    auto rng = make_rng(43);
+    std::uniform_real_distribution<float> u(-1.f, 1.f);
+    std::vector<float> x;
+    for (int i = 0; i < 5000; ++i) x.push_back(u(rng) * std::ldexp(1.f, int(rng() % 60) - 40));
+    for (uint32_t h = 1; h < 0x7bff; h += 37) {  // binary16 midpoints, and beside them
+        const float m = float((double(k::from_f16(uint16_t(h))) + k::from_f16(uint16_t(h + 1))) / 2);
+        x.insert(x.end(), {m, -m, std::nextafter(m, 0.f)});
+    }
+    for (uint32_t b = 0x3f80; b < 0x4000; ++b)  // bf16 midpoints
+        x.push_back(k::from_bf16(uint16_t(b)) + std::ldexp(1.f, -8) * k::from_bf16(uint16_t(b)) / 2);
+    x.insert(x.end(), {65504.f, 65519.f, 65520.f, 1e6f, -1e30f, 0.f, -0.f, std::ldexp(1.f, -25),
+                       std::numeric_limits<float>::infinity()});
+    const int64_t n = int64_t(x.size());
+    std::vector<bf16> want_b(x.size());
+    std::vector<k::f16> want_h(x.size());
+    for (size_t i = 0; i < x.size(); ++i) want_b[i] = bf16{k::to_bf16(x[i])}, want_h[i] = k::f16{k::to_f16(x[i])};
+    Dev<float> gx(x);
+    Dev<bf16> gb(n);
+    Dev<k::f16> gh(n);
+    k::cuda::to_bf16(gb.get(), gx.get(), n, nullptr);
+    k::cuda::to_f16(gh.get(), gx.get(), n, nullptr);
+    check_same_bits("to_bf16", gb.download(), want_b);
+    check_same_bits("to_f16", gh.download(), want_h);
 }

@@ -9,6 +9,7 @@
 
 #include "cublasLt.h"
 #include "cuda_bf16.h"
+#include "cuda_fp16.h"
 
 struct cublasLtContext {
     int magic = 0x4c74;  // a handle we created, not a stray pointer
@@ -33,15 +34,18 @@ struct cublasLtMatmulPreferenceOpaque_t {
 
 namespace {
 
-bool is_storage(cudaDataType t) { return t == CUDA_R_32F || t == CUDA_R_16BF; }
+bool is_storage(cudaDataType t) { return t == CUDA_R_32F || t == CUDA_R_16BF || t == CUDA_R_16F; }
 
 double load(const void* p, cudaDataType t, int64_t i) {
     if (t == CUDA_R_32F) return static_cast<const float*>(p)[i];
+    if (t == CUDA_R_16F) return __half2float(static_cast<const __half*>(p)[i]);
     return __bfloat162float(static_cast<const __nv_bfloat16*>(p)[i]);
 }
 void store(void* p, cudaDataType t, int64_t i, double v) {
     if (t == CUDA_R_32F)
         static_cast<float*>(p)[i] = float(v);
+    else if (t == CUDA_R_16F)
+        static_cast<__half*>(p)[i] = __float2half_rn(float(v));
     else
         static_cast<__nv_bfloat16*>(p)[i] = __float2bfloat16_rn(float(v));
 }

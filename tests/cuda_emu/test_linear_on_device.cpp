@@ -49,9 +49,10 @@ TEST_CASE("ops on the device: linear forward and backward through cuBLASLt", "[c
 }
 
 namespace {
-std::vector<double> rounded_to_bf16(const std::vector<float>& v) {
+std::vector<double> rounded(const std::vector<float>& v, DType half) {
     std::vector<double> r(v.size());
-    for (size_t i = 0; i < v.size(); ++i) r[i] = kernels::from_bf16(kernels::to_bf16(v[i]));
+    for (size_t i = 0; i < v.size(); ++i)
+        r[i] = half == DType::BF16 ? kernels::from_bf16(kernels::to_bf16(v[i])) : kernels::from_f16(kernels::to_f16(v[i]));
     return r;
 }
 
@@ -63,23 +64,25 @@ double worst(const std::vector<float>& a, const std::vector<double>& b) {
 }
 }  // namespace
 
-// precision: [bfloat16, float32] on the GPU: float tensors, GEMM operands rounded to bf16,
-// fp32 sums. The reference is computed in double from the rounded operands, so a GEMM that
-// skipped the rounding (an fp32 GEMM) is off by bf16's precision and fails; where this CPU
-// has bf16 GEMMs the CPU branch is compared too (the two differ by summation order only).
-TEST_CASE("ops on the device: linear with bf16 GEMMs on float tensors", "[cuda][ops][gemm]") {
+// precision: [bfloat16|float16, float32] on the GPU: float tensors, GEMM operands rounded
+// to bf16 or fp16, fp32 sums. The reference is computed in double from the rounded
+// operands, so a GEMM that skipped the rounding (an fp32 GEMM) is off by the 16-bit type's
+// precision and fails; the CPU branch is compared too where this CPU has the GEMMs (the
+// two differ by summation order only).
+static void check_half_linear(DType half) {
+    INFO("GEMM operands " << dtype_name(half));
     auto rng = make_rng(112);
     DeviceContext device;
     Context& g = device.ctx;
-    g.precision.gemm = DType::BF16;
+    g.precision.gemm = half;
     Context cpu;
-    cpu.precision.gemm = DType::BF16;
-    const bool cpu_bf16 = ops::bf16_gemm_unavailable_reason().empty();
+    cpu.precision.gemm = half;
+    const bool cpu_has_gemm = half == DType::F16 || ops::bf16_gemm_unavailable_reason().empty();
     const int64_t N = 21, I = 40, O = 17;
     const auto x = random_inputs<float>(N * I, rng).s, w = random_inputs<float>(O * I, rng).s,
                b = random_inputs<float>(O, rng).s, dy = random_inputs<float>(N * O, rng).s,
                dw0 = random_inputs<float>(O * I, rng).s, db0 = random_inputs<float>(O, rng).s;
-    const auto xr = rounded_to_bf16(x), wr = rounded_to_bf16(w), dyr = rounded_to_bf16(dy);
+    const auto xr = rounded(x, half), wr = rounded(w, half), dyr = rounded(dy, half);
     Dev<float> gx(x), gw(w), gb(b), gdy(dy), gy(N * O), gdx(N * I), gdw(dw0), gdb(db0);
 
     std::vector<double> y_ref(size_t(N * O)), dx_ref(size_t(N * I)), dw_ref(dw0.begin(), dw0.end()),
@@ -106,10 +109,11 @@ TEST_CASE("ops on the device: linear with bf16 GEMMs on float tensors", "[cuda][
 
     // The same op with fp32 GEMMs misses the reference by far more: the check above can fail.
     g.precision.gemm = DType::F32;
+    gy.upload(std::vector<float>(size_t(N * O), 0.f));
     ops::linear_forward(g, dview(gy, {N, O}), dview(gx, {N, I}), dview(gw, {O, I}), dview(gb, {O}), true);
     CHECK(worst(gy.download(), y_ref) > 1e-4);
 
-    if (cpu_bf16) {
+    if (cpu_has_gemm) {
         std::vector<float> cy(size_t(N * O)), cdx(size_t(N * I)), cdw = dw0, cdb = db0;
         ops::linear_forward(cpu, view(cy.data(), {N, O}), view(x.data(), {N, I}), view(w.data(), {O, I}),
                             view(b.data(), {O}), true);
@@ -123,4 +127,9 @@ TEST_CASE("ops on the device: linear with bf16 GEMMs on float tensors", "[cuda][
         WARN("the CPU's bf16 GEMMs are unavailable here (" << ops::bf16_gemm_unavailable_reason()
                                                           << "): compared with the double reference only");
     }
+}
+
+TEST_CASE("ops on the device: linear with bf16 and fp16 GEMMs on float tensors", "[cuda][ops][gemm]") {
+    check_half_linear(DType::BF16);
+    check_half_linear(DType::F16);
 }

@@ -112,3 +112,11 @@ TEST_CASE("GPU parity with bf16 GEMMs on float weights (precision: [bfloat16, fl
         check_parity(parity_config(norm), DType::BF16, {5e-4, 4e-3, 2e-2, 1e-5});
     }
 }
+
+// float16 operands carry 3 more bits than bf16: the tolerances of one fp16 rounding (2^-12).
+TEST_CASE("GPU parity with fp16 GEMMs on float weights (precision: [float16, float32])", "[cuda][model]") {
+    for (NormScheme norm : {NormScheme::Post, NormScheme::DeepNorm}) {
+        INFO("norm " << to_string(norm));
+        check_parity(parity_config(norm), DType::F16, {1e-4, 1e-3, 4e-3, 2e-6});
+    }
+}

@@ -100,22 +100,21 @@ TEST_CASE("train --devices 0 on the emulated GPU follows the CPU run", "[cuda][t
                         1e-4, 1e-3, 4);
 }
 
-// precision: [bfloat16, float32] on both devices: the same operands rounded to bf16, so the
-// runs agree to a bf16 rounding of the loss (a summation-order difference can move an
-// operand across a rounding boundary, so not to float32's precision).
-TEST_CASE("train --devices 0 with bf16 GEMMs follows the CPU's bf16 run", "[cuda][train]") {
-    if (!ops::bf16_gemm_unavailable_reason().empty()) {
-        WARN("skipped: this CPU has no bf16 GEMMs (" << ops::bf16_gemm_unavailable_reason() << ")");
-        return;
-    }
-    const std::string dir = make_task_dir("gpu_bf16", 60);
-    const std::vector<std::string> bf16{"--precision", "bfloat16", "float32"};
-    auto with_bf16 = [&](std::vector<std::string> a) {
-        a.insert(a.end(), bf16.begin(), bf16.end());
+// precision: [bfloat16|float16, float32] on both devices: the same operands rounded to 16
+// bits, so the runs agree to a 16-bit rounding of the loss (a summation-order difference
+// can move an operand across a rounding boundary, so not to float32's precision). float16
+// runs with cost scaling, as a user would run it.
+static void check_half_run(const std::string& type, const std::vector<std::string>& extra) {
+    INFO("precision " << type);
+    const std::string dir = make_task_dir("gpu_" + type, 60);
+    std::vector<std::string> half{"--precision", type, "float32"};
+    half.insert(half.end(), extra.begin(), extra.end());
+    auto with_half = [&](std::vector<std::string> a) {
+        a.insert(a.end(), half.begin(), half.end());
         return a;
     };
-    REQUIRE(train_with(with_bf16(run_args(dir, "cpu.safetensors", "4"))) == 0);
-    REQUIRE(train_with(with_bf16(on_gpu(run_args(dir, "gpu.safetensors", "4")))) == 0);
+    REQUIRE(train_with(with_half(run_args(dir, "cpu.safetensors", "4"))) == 0);
+    REQUIRE(train_with(with_half(on_gpu(run_args(dir, "gpu.safetensors", "4")))) == 0);
     REQUIRE(train_with(on_gpu(run_args(dir, "fp32.safetensors", "4"))) == 0);
     const auto cpu = losses(dir + "/cpu.safetensors"), gpu = losses(dir + "/gpu.safetensors"),
                fp32 = losses(dir + "/fp32.safetensors");
@@ -129,6 +128,15 @@ TEST_CASE("train --devices 0 with bf16 GEMMs follows the CPU's bf16 run", "[cuda
     }
     CHECK(apart > 1e-5);  // the GEMMs did round: the bf16 run is not the float32 one
     check_weights_close(dir + "/gpu.safetensors", dir + "/cpu.safetensors", 2e-3, 1e-2, 4);
+}
+
+TEST_CASE("train --devices 0 with bf16 or fp16 GEMMs follows the CPU's run", "[cuda][train]") {
+    check_half_run("float16", {"--cost-scaling", "256", "2", "2", "1"});
+    if (!ops::bf16_gemm_unavailable_reason().empty()) {
+        WARN("bfloat16 skipped: this CPU has no bf16 GEMMs (" << ops::bf16_gemm_unavailable_reason() << ")");
+        return;
+    }
+    check_half_run("bfloat16", {});
 }
 
 TEST_CASE("a run started on the GPU resumes on the CPU, and back", "[cuda][train]") {

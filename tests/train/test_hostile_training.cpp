@@ -96,6 +96,29 @@ TEST_CASE("keep-checkpoints keeps the last N iteration copies", "[train][hostile
     REQUIRE(iteration_states(model).front() == train_state_path(iter_model_path(model, 8)));
 }
 
+TEST_CASE("keep-checkpoints after a resume from an older state keeps the copy just written",
+          "[train][hostile]") {
+    const std::string dir = "train_test_keep_older";
+    std::system(("rm -rf " + dir + " && mkdir -p " + dir).c_str());
+    const std::string model = dir + "/m.safetensors";
+    write_file_atomic(model, "weights at 6");
+    write_file_atomic(train_state_path(model), "state at 6");
+    // 2 and 4 from this timeline; 10 and 12 from a run that was abandoned (it resumed at 6).
+    for (int u : {2, 4, 10, 12}) {
+        write_file_atomic(iter_model_path(model, u), "weights");
+        write_file_atomic(train_state_path(iter_model_path(model, u)), "state");
+    }
+    keep_last_checkpoints(model, 6, 2);
+    REQUIRE(read_file(iter_model_path(model, 6)) == "weights at 6");
+    REQUIRE(read_file(train_state_path(iter_model_path(model, 6))) == "state at 6");
+    REQUIRE(exists(iter_model_path(model, 4)));
+    for (int u : {2, 10, 12}) {
+        REQUIRE(!exists(iter_model_path(model, u)));
+        REQUIRE(!exists(train_state_path(iter_model_path(model, u))));
+    }
+    REQUIRE(iteration_states(model).front() == train_state_path(iter_model_path(model, 6)));
+}
+
 TEST_CASE("weights that go non-finite are never saved: exit diverged", "[train][hostile]") {
     const std::string dir = make_task_dir("nonfinite");
     SECTION("learn-rate 1e308: no model at all") {

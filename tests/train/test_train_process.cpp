@@ -68,6 +68,14 @@ TEST_CASE("SIGKILL at any moment: the rerun resumes and ends where an uninterrup
         if (kill(pid, SIGKILL) == 0) ++kills;
         wait_exit(pid);
     }
+    // One more kill once a training state exists (it is written after the model), so the rerun
+    // resumes even when a loaded machine was too slow to reach the first save before the
+    // timed kills above.
+    const pid_t pid = spawn(run_args, dir + "/killed.log");
+    for (int i = 0; i < 6000 && !std::ifstream(dir + "/killed.safetensors.state.safetensors").good(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (kill(pid, SIGKILL) == 0) ++kills;
+    wait_exit(pid);
     INFO("killed " << kills << " times");
     REQUIRE(wait_exit(spawn(run_args, dir + "/killed.log")) == 0);
     REQUIRE(tensor_bytes(dir + "/killed.safetensors") == reference);

@@ -170,6 +170,29 @@ TEST_CASE("outputs respect the maximum length and never contain pad, bos or unk"
     REQUIRE(max_output_length(1, 0.1) == 1);
 }
 
+TEST_CASE("banned tokens (the language tags) never appear, and the rest of the search is kept",
+          "[translate]") {
+    ModelConfig c = test::decode_config(NormScheme::DeepNorm, 7);
+    Transformer<float> m(c);
+    m.init_parameters();
+    IncrementalDecoder<float> dec(m);
+    const std::vector<Ids> src = {{4, 5, 6, 4, 5, 6, 4}, {6}, {5, 5, 5}};
+    SearchOptions opt;
+    opt.beam_size = 4;
+    const auto free = beam_search(dec, src, opt);
+    // Ban the token the unbanned search likes best, so the ban has something to change.
+    const int64_t favourite = free[0].front().tokens.empty() ? 5 : free[0].front().tokens.front();
+    opt.banned = {favourite};
+    const auto out = beam_search(dec, src, opt);
+    bool changed = false;
+    for (size_t i = 0; i < src.size(); ++i)
+        for (size_t k = 0; k < out[i].size(); ++k) {
+            for (int64_t w : out[i][k].tokens) REQUIRE(w != favourite);
+            changed = changed || k >= free[i].size() || out[i][k].tokens != free[i][k].tokens;
+        }
+    REQUIRE(changed);
+}
+
 TEST_CASE("translate_ids_parallel gives the same n-best lists with 1 or 2 workers", "[translate]") {
     ModelConfig c = test::tiny_config(NormScheme::DeepNorm);
     c.dropout = c.dropout_attention = c.dropout_ffn = 0;

@@ -84,6 +84,7 @@ std::vector<std::string> expected_best(const std::vector<std::string>& lines, in
     SearchOptions opt;
     opt.beam_size = beam;
     opt.normalize = normalize;
+    opt.banned = language_tag_ids(*f.vocab);  // as deepnet translate does
     std::vector<std::string> out;
     for (const auto& l : lines) {
         if (l.empty()) {
@@ -156,6 +157,8 @@ TEST_CASE("translate: target-language tags of a multilingual model", "[translate
     const auto got = read_all(out);
     const int64_t fr = f.vocab->id_of("<2fr>");
     REQUIRE(fr >= 4);
+    // The tags are found in the vocabulary, and only they: the decoder never outputs them.
+    REQUIRE(language_tag_ids(*f.vocab) == std::vector<int64_t>{f.vocab->id_of("<2de>"), fr});
     REQUIRE(got == expected_best({"a man runs", "the dog"}, fr, 4));
     // The tag changes the source, so (with this model) the translation of some line changes.
     REQUIRE(got != expected_best({"a man runs", "the dog"}, -1, 4));
@@ -202,6 +205,8 @@ TEST_CASE("score: log-probabilities of the target given the source, --normalize"
     REQUIRE(got.size() == 3);
     for (size_t i = 0; i < 3; ++i) {
         REQUIRE(ref[i] < 0);
+        // Marian's scorer format: fixed-point with 6 decimals (not 6 significant digits).
+        REQUIRE(std::regex_match(got[i], std::regex(R"(-\d+\.\d{6})")));
         REQUIRE(std::stod(got[i]) == Approx(ref[i]).epsilon(1e-5));
     }
     REQUIRE(run_score({"-m", f.bilingual, "-t", s, t, "-o", out, "--normalize", "--quiet"}) == 0);

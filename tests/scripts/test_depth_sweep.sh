@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# scripts/depth-sweep.sh --quick end to end on the built-in task, then scripts/plot-training.sh
+# on one of its logs: a table row per run with numbers, the paper's first-update effect
+# (Post-LN's first update moves the model output more than DeepNorm's at the same depth),
+# and the PNGs when gnuplot is installed.
+set -euo pipefail
+bin=${1:?usage: test_depth_sweep.sh DEEPNET_BINARY}
+here="$(cd "$(dirname "$0")/../.." && pwd)"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+"$bin" generate-task -o task --train-size 2000 --valid-size 30 --test-size 10 --quiet
+DEEPNET="$bin" "$here/scripts/depth-sweep.sh" --quick --data task --pair en xx --out out --vocab-size 120 > table.md
+cat table.md
+for row in '| post | 2+2 | no |' '| post | 6+6 | no |' '| deepnorm | 2+2 | no |' '| deepnorm | 6+6 | no |'; do
+    grep -qF "$row" table.md || { echo "missing row: $row" >&2; exit 1; }
+done
+# Column 7 of sweep.tsv: the model update after the first update.
+for depth in 2 6; do
+    post=$(awk -F'\t' -v d=$depth '$1 == "post" && $2 == d {print $7}' out/sweep.tsv)
+    deep=$(awk -F'\t' -v d=$depth '$1 == "deepnorm" && $2 == d {print $7}' out/sweep.tsv)
+    awk -v p="$post" -v q="$deep" 'BEGIN {exit !(q > 0 && p > 2 * q)}' ||
+        { echo "expected Post-LN's first model update ($post) above twice DeepNorm's ($deep) at $depth+$depth" >&2; exit 1; }
+done
+log=out/runs/deepnorm-6/model.safetensors.train.jsonl
+if command -v gnuplot > /dev/null; then
+    "$here/scripts/plot-training.sh" "$log" plots
+    for png in training model_update update_heatmap ln_input_heatmap; do
+        [ "$(head -c 4 plots/$png.png | tail -c 3)" = "PNG" ] || { echo "plots/$png.png is not a PNG" >&2; exit 1; }
+    done
+    [ "$(head -c 4 out/model-update-6.png | tail -c 3)" = "PNG" ]
+fi
+echo "depth sweep: ok"
