@@ -2,6 +2,8 @@
 // copies, or as the N best by a validation metric in the run's JSON log; clear errors.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <map>
 #include <string>
@@ -22,7 +24,8 @@ namespace {
 struct AverageRun {
     std::string dir, model;
     AverageRun() {
-        dir = make_task_dir("average");
+        // One directory per process: CTest runs each test case as its own process, in parallel.
+        dir = make_task_dir("average_" + std::to_string(::getpid()));
         model = dir + "/m.safetensors";
         auto args = tiny_run_args(dir, "m.safetensors");
         set_arg(args, "--after-batches", "8");
@@ -118,7 +121,7 @@ TEST_CASE("average --best N: the N best validated copies by the run's metric", "
 TEST_CASE("average refuses models of another architecture or vocabulary, and missing files",
           "[train][average]") {
     const AverageRun& r = run();
-    const std::string other_dir = make_task_dir("average_other");
+    const std::string other_dir = make_task_dir("average_other_" + std::to_string(::getpid()));
     auto args = tiny_run_args(other_dir, "wide.safetensors");
     set_arg(args, "--after-batches", "1");
     set_arg(args, "--dim-emb", "16");
