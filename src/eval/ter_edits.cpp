@@ -180,8 +180,10 @@ struct ShiftResult {
 // _shift: the best shift of words_h, or delta 0 and words_h when none helps.
 ShiftResult best_shift(const std::vector<int>& words_h, const std::vector<int>& words_r,
                        BeamEditDistance& ed, int& checked) {
-    const auto [pre_score, inv_trace] = ed(words_h);
-    const Alignment al = trace_to_alignment(inv_trace, words_r.size());
+    // Named, not a structured binding: C++17 lambdas (the one below) cannot capture those.
+    const auto before = ed(words_h);
+    const int64_t pre_score = before.first;
+    const Alignment al = trace_to_alignment(before.second, words_r.size());
     const std::vector<int> base = words_h;  // ed() below moves its cached rows around
     bool have_best = false;
     std::tuple<int64_t, int, int, int> best_key{};
