@@ -67,7 +67,7 @@ void translate_chunk(const std::vector<std::string>& lines, int64_t first_id,
     opt.normalize = tc.normalize;
     opt.max_length_factor = tc.max_length_factor;
     opt.allow_unk = tc.allow_unk;
-    opt.banned = language_tag_ids(im.vocab);
+    opt.banned = im.tag_ids;
     const auto nbest = translate_ids_parallel(*im.loaded.model, sources, opt, tc.mini_batch,
                                               omp_get_max_threads());
     for (size_t i = 0; i < lines.size(); ++i) {

@@ -20,13 +20,6 @@ std::string json_escape(const std::string& s) {
     return o;
 }
 
-std::string num(double v) {
-    if (!std::isfinite(v)) return "null";
-    char buf[32];
-    std::snprintf(buf, sizeof(buf), "%.6g", v);
-    return buf;
-}
-
 // The local time as the log lines show it (src/core/log.cpp).
 std::string timestamp() {
     const std::time_t t = std::time(nullptr);
@@ -38,6 +31,13 @@ std::string timestamp() {
 }
 
 }  // namespace
+
+std::string json_number(double v) {
+    if (!std::isfinite(v)) return "null";
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.6g", v);
+    return buf;
+}
 
 std::string format_duration(double s) {
     const long t = long(s + 0.5);
@@ -72,12 +72,12 @@ void TrainLog::progress(const ProgressRecord& r) {
     log::info(line);
     if (!json_.is_open()) return;
     json_ << "{\"type\":\"train\",\"epoch\":" << r.epoch << ",\"updates\":" << r.updates
-          << ",\"sentences\":" << r.sentences << ",\"loss\":" << num(r.loss)
-          << ",\"perplexity\":" << num(r.perplexity) << ",\"learn_rate\":" << num(r.learn_rate)
-          << ",\"grad_norm\":" << num(r.grad_norm) << ",\"tokens_per_second\":"
-          << num(r.tokens_per_second) << ",\"elapsed_seconds\":" << num(r.elapsed_seconds)
-          << ",\"remaining_seconds\":" << (r.remaining_seconds >= 0 ? num(r.remaining_seconds) : "null");
-    if (r.cost_scale > 0) json_ << ",\"cost_scale\":" << num(r.cost_scale);
+          << ",\"sentences\":" << r.sentences << ",\"loss\":" << json_number(r.loss)
+          << ",\"perplexity\":" << json_number(r.perplexity) << ",\"learn_rate\":" << json_number(r.learn_rate)
+          << ",\"grad_norm\":" << json_number(r.grad_norm) << ",\"tokens_per_second\":"
+          << json_number(r.tokens_per_second) << ",\"elapsed_seconds\":" << json_number(r.elapsed_seconds)
+          << ",\"remaining_seconds\":" << (r.remaining_seconds >= 0 ? json_number(r.remaining_seconds) : "null");
+    if (r.cost_scale > 0) json_ << ",\"cost_scale\":" << json_number(r.cost_scale);
     json_ << "}\n";
     json_.flush();
 }
@@ -95,7 +95,7 @@ void TrainLog::valid(const ValidRecord& r) {
     if (!json_.is_open()) return;
     json_ << "{\"type\":\"valid\",\"epoch\":" << r.epoch << ",\"updates\":" << r.updates
           << ",\"metric\":\"" << json_escape(r.metric) << "\",\"direction\":\""
-          << json_escape(r.direction) << "\",\"value\":" << num(r.value) << ",\"best\":" << num(r.best)
+          << json_escape(r.direction) << "\",\"value\":" << json_number(r.value) << ",\"best\":" << json_number(r.best)
           << ",\"stalled\":" << r.stalled << "}\n";
     json_.flush();
 }

@@ -27,6 +27,9 @@ struct ValidRecord {
     int64_t stalled = 0;
 };
 
+// A number as the JSON log writes it: 6 significant digits, null for NaN/Inf.
+std::string json_number(double v);
+
 class TrainLog {
 public:
     // "" = no JSON log / no validation log.

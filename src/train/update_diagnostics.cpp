@@ -3,8 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
+
+#include "src/train/train_log.h"
 
 namespace deepnet {
 namespace {
@@ -29,13 +30,6 @@ std::string group_of(const std::string& name) {
             return name.substr(0, name.size() - s.size());
     }
     return name;
-}
-
-std::string num(double v) {
-    if (!std::isfinite(v)) return "null";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return buf;
 }
 
 double norm_of(const float* v, const std::vector<std::pair<int64_t, int64_t>>& ranges) {
@@ -76,7 +70,7 @@ std::string matrix_json(const std::vector<std::vector<double>>& m) {
     std::string s = "[";
     for (size_t i = 0; i < m.size(); ++i) {
         s += i ? ",[" : "[";
-        for (size_t j = 0; j < m[i].size(); ++j) s += (j ? "," : "") + num(m[i][j]);
+        for (size_t j = 0; j < m[i].size(); ++j) s += (j ? "," : "") + json_number(m[i][j]);
         s += "]";
     }
     return s + "]";
@@ -148,8 +142,8 @@ std::string UpdateDiagnostics::after_step(int64_t update, Transformer<float>& mo
                 delta += d * d;
             }
         const double w = norm_of(before_.data(), g.ranges);
-        s += std::string(i ? "," : "") + "{\"name\":\"" + g.name + "\",\"grad_norm\":" + num(grad_norms_[i]) +
-             ",\"rel_update\":" + num(w > 0 ? std::sqrt(delta) / w : 0.0) + "}";
+        s += std::string(i ? "," : "") + "{\"name\":\"" + g.name + "\",\"grad_norm\":" + json_number(grad_norms_[i]) +
+             ",\"rel_update\":" + json_number(w > 0 ? std::sqrt(delta) / w : 0.0) + "}";
     }
     before_.clear();
     const std::vector<float>& start = initial_output(model.config());
@@ -157,7 +151,7 @@ std::string UpdateDiagnostics::after_step(int64_t update, Transformer<float>& mo
     model.record_layer_norm_inputs(&ln);
     const std::vector<float> now = decoder_output_of(model, probe_);
     model.record_layer_norm_inputs(nullptr);
-    s += "],\"model_update\":" + num(mean_row_distance(now, start, probe_, model.config().dim_emb));
+    s += "],\"model_update\":" + json_number(mean_row_distance(now, start, probe_, model.config().dim_emb));
     s += ",\"ln_input_rms\":{\"encoder\":" + matrix_json(ln.encoder) + ",\"decoder\":" + matrix_json(ln.decoder) + "}}";
     return s;
 }

@@ -114,7 +114,8 @@ InferenceModel load_inference_model(const std::string& path, const std::string& 
                             << loaded.config.vocab_size << " rows");
     const int64_t tag = target_language_tag(loaded.meta.target_languages, target_lang, vocab,
                                             warnings);
-    return InferenceModel{std::move(loaded), std::move(vocab), tag};
+    std::vector<int64_t> tag_ids = language_tag_ids(vocab);
+    return InferenceModel{std::move(loaded), std::move(vocab), tag, std::move(tag_ids)};
 }
 
 std::vector<int64_t> encode_line(const std::string& line, const Vocab& vocab, int64_t tag,

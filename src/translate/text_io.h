@@ -64,6 +64,7 @@ struct InferenceModel {
     LoadedModel loaded;
     Vocab vocab;
     int64_t tag = -1;  // <2xx> id, or -1
+    std::vector<int64_t> tag_ids;  // every <2xx> of the vocabulary: never a translation's word
 };
 // Loads the model file and its vocabulary, checks that they agree, resolves --target-lang.
 InferenceModel load_inference_model(const std::string& path, const std::string& target_lang,
