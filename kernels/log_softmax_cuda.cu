@@ -6,6 +6,7 @@
 //                        scores of `deepnet score` keep their precision on the device.
 #include "kernels/cuda_utils.cuh"
 #include "kernels/log_softmax.h"
+#include "kernels/row_lse.cuh"
 
 #include <cmath>
 
@@ -18,49 +19,9 @@ using detail::load;
 using detail::store;
 using detail::to_float;
 
-constexpr int kThreads = 256;
+using detail::row_lse;
 
-struct Stats {
-    float m, s;  // running max, sum of exp(x - m)
-};
-
-__device__ __forceinline__ Stats combine(Stats a, Stats b) {
-    const float m = fmaxf(a.m, b.m);
-    // An empty side has m = -inf and s = 0: its term must vanish, not become NaN.
-    const float sa = a.s == 0.f ? 0.f : a.s * expf(a.m - m);
-    const float sb = b.s == 0.f ? 0.f : b.s * expf(b.m - m);
-    return {m, sa + sb};
-}
-
-// log sum exp of one row in fp32, returned to every thread (fixed combine order).
-template <typename T, int VW>
-__device__ float row_lse(const T* z, int64_t V) {
-    __shared__ Stats red[kThreads / 32];
-    Stats st{-INFINITY, 0.f};
-    for (int64_t c = int64_t(threadIdx.x) * VW; c < V; c += int64_t(kThreads) * VW) {
-        float v[VW];
-        load<T, VW>(z + c, v);
-        float vm = v[0], vs = 0.f;
-#pragma unroll
-        for (int j = 1; j < VW; ++j) vm = fmaxf(vm, v[j]);
-        const float m = fmaxf(st.m, vm);
-#pragma unroll
-        for (int j = 0; j < VW; ++j) vs += expf(v[j] - m);
-        st.s = (st.s == 0.f ? 0.f : st.s * expf(st.m - m)) + vs;
-        st.m = m;
-    }
-#pragma unroll
-    for (int o = 16; o > 0; o >>= 1)
-        st = combine(st, {__shfl_xor_sync(0xFFFFFFFFu, st.m, o), __shfl_xor_sync(0xFFFFFFFFu, st.s, o)});
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    __syncthreads();
-    if (lane == 0) red[warp] = st;
-    __syncthreads();
-    Stats t = red[0];
-#pragma unroll
-    for (int w = 1; w < kThreads / 32; ++w) t = combine(t, red[w]);
-    return t.m + logf(t.s);
-}
+constexpr int kThreads = detail::kLseThreads;
 
 template <typename T, int VW>
 __global__ void __launch_bounds__(kThreads) log_softmax_kernel(T* x, int64_t V) {

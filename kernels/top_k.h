@@ -20,6 +20,14 @@ void top_k_rows(double* scores, int64_t* tokens, int64_t* count, const T* logp, 
                 const int64_t* banned, const int64_t* banned_last, const int64_t* last, int64_t k,
                 int64_t insertion_max_k, int64_t N, int64_t V);
 
+// The same top-k of log_softmax(logits) rows, logits (N, V) left unchanged: each row is
+// normalised into a per-thread copy by log_softmax_forward (kernels/log_softmax.h), then
+// ranked as above, so the result equals log_softmax_forward followed by top_k_rows.
+template <typename T>
+void top_k_rows_of_logits(double* scores, int64_t* tokens, int64_t* count, const T* logits, const double* base,
+                          const int64_t* banned, const int64_t* banned_last, const int64_t* last, int64_t k,
+                          int64_t insertion_max_k, int64_t N, int64_t V);
+
 }  // namespace deepnet::kernels::cpu
 
 // The CUDA twin (kernels/top_k_cuda.cu): the CPU order without insertion_max_k, then the
@@ -37,5 +45,14 @@ template <typename T>
 void top_k_rows(double* scores, int64_t* tokens, int64_t* count, const T* logp, const double* base,
                 const int64_t* banned, const int64_t* banned_last, const int64_t* last, int64_t k,
                 int64_t N, int64_t V, cudaStream_t stream);
+
+// Fused log-softmax + top-k: the candidates are base + (x - lse) rounded to T exactly as
+// log_softmax_forward (kernels/log_softmax.h) would store it, so the result equals that op
+// followed by top_k_rows bit for bit, in one kernel that reads each row twice and writes
+// nothing back (the N x V log-probabilities are never formed).
+template <typename T>
+void top_k_rows_of_logits(double* scores, int64_t* tokens, int64_t* count, const T* logits, const double* base,
+                          const int64_t* banned, const int64_t* banned_last, const int64_t* last, int64_t k,
+                          int64_t N, int64_t V, cudaStream_t stream);
 
 }  // namespace deepnet::kernels::cuda

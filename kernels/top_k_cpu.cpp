@@ -5,6 +5,8 @@
 #include <functional>
 #include <vector>
 
+#include "kernels/log_softmax.h"
+
 namespace deepnet::kernels::cpu {
 
 namespace {
@@ -73,9 +75,36 @@ void top_k_rows(double* scores, int64_t* tokens, int64_t* count, const T* logp, 
     }
 }
 
+template <typename T>
+void top_k_rows_of_logits(double* scores, int64_t* tokens, int64_t* count, const T* logits, const double* base,
+                          const int64_t* banned, const int64_t* banned_last, const int64_t* last, int64_t k,
+                          int64_t insertion_max_k, int64_t N, int64_t V) {
+#pragma omp parallel
+    {
+        std::vector<double> buffer;
+        std::vector<T> row(static_cast<size_t>(V));
+#pragma omp for schedule(static)
+        for (int64_t n = 0; n < N; ++n) {
+            std::copy(logits + n * V, logits + (n + 1) * V, row.begin());
+            log_softmax_forward<T>(row.data(), 1, V);  // nested: one thread, the op's own arithmetic
+            const int64_t* mask = last[n] ? banned_last : banned;
+            double* sc = scores + n * k;
+            int64_t* tok = tokens + n * k;
+            count[n] = k <= insertion_max_k ? row_insertion(sc, tok, k, row.data(), V, base[n], mask)
+                                            : row_selection(sc, tok, k, row.data(), V, base[n], mask, buffer);
+        }
+    }
+}
+
 template void top_k_rows<float>(double*, int64_t*, int64_t*, const float*, const double*, const int64_t*,
                                 const int64_t*, const int64_t*, int64_t, int64_t, int64_t, int64_t);
 template void top_k_rows<double>(double*, int64_t*, int64_t*, const double*, const double*, const int64_t*,
                                  const int64_t*, const int64_t*, int64_t, int64_t, int64_t, int64_t);
+
+template void top_k_rows_of_logits<float>(double*, int64_t*, int64_t*, const float*, const double*, const int64_t*,
+                                          const int64_t*, const int64_t*, int64_t, int64_t, int64_t, int64_t);
+template void top_k_rows_of_logits<double>(double*, int64_t*, int64_t*, const double*, const double*,
+                                           const int64_t*, const int64_t*, const int64_t*, int64_t, int64_t, int64_t,
+                                           int64_t);
 
 }  // namespace deepnet::kernels::cpu

@@ -8,7 +8,12 @@
 //           below k are written to the other of two buffers (no atomics, no sort).
 // After the first tiles few tokens pass the filter, and a tile that lets none in costs one
 // read per thread and two barriers.
+// The logits variant first takes the row's log-sum-exp (kernels/row_lse.cuh, the pass of
+// log_softmax_forward) and ranks x - lse rounded to T as log_softmax_forward stores it: the
+// same candidates in two reads of the row instead of log_softmax's two reads and one write
+// plus this kernel's read.
 #include "kernels/cuda_utils.cuh"
+#include "kernels/row_lse.cuh"
 #include "kernels/top_k.h"
 
 #include <string>
@@ -16,16 +21,18 @@
 namespace deepnet::kernels::cuda {
 namespace {
 
+using detail::from_float;
 using detail::to_float;
 
-constexpr int kThreads = 256;
+constexpr int kThreads = detail::kLseThreads;
 constexpr int kMaxK = int(top_k_max_k);
 
 __device__ __forceinline__ bool before(double sa, int64_t wa, double sb, int64_t wb) {
     return sa > sb || (sa == sb && wa < wb);
 }
 
-template <typename T>
+// kLogits: the rows are logits (normalised here); VW: the vector width of the lse pass.
+template <typename T, bool kLogits, int VW>
 __global__ void __launch_bounds__(kThreads)
     top_k_kernel(double* scores, int64_t* tokens, int64_t* count, const T* logp, const double* base,
                  const int64_t* banned, const int64_t* banned_last, const int64_t* last, int k,
@@ -40,6 +47,7 @@ __global__ void __launch_bounds__(kThreads)
     const int64_t* mask = last[n] ? banned_last : banned;
     const double b = base[n];
     const T* row = logp + n * V;
+    const float lse = kLogits ? detail::row_lse<T, VW>(row, V) : 0.f;
     if (t < 2) any[t] = 0;
     __syncthreads();
     int cur = 0, nb = 0, parity = 0;
@@ -48,7 +56,8 @@ __global__ void __launch_bounds__(kThreads)
         double s = 0;
         bool enter = false;
         if (w < V && !mask[w]) {
-            s = b + double(to_float(row[w]));
+            const float x = to_float(row[w]);
+            s = b + double(kLogits ? to_float(from_float<T>(x - lse)) : x);
             enter = nb < k || before(s, w, best_s[cur][k - 1], best_w[cur][k - 1]);
         }
         tile_s[t] = s;
@@ -91,22 +100,48 @@ __global__ void __launch_bounds__(kThreads)
 
 }  // namespace
 
+namespace {
 template <typename T>
-void top_k_rows(double* scores, int64_t* tokens, int64_t* count, const T* logp, const double* base,
-                const int64_t* banned, const int64_t* banned_last, const int64_t* last, int64_t k,
-                int64_t N, int64_t V, cudaStream_t stream) {
+void launch(double* scores, int64_t* tokens, int64_t* count, const T* logp, const double* base,
+            const int64_t* banned, const int64_t* banned_last, const int64_t* last, int64_t k, bool logits,
+            int64_t N, int64_t V, cudaStream_t stream) {
     if (k < 1 || k > kMaxK)
         throw std::runtime_error("top_k_rows: k = " + std::to_string(k) + " not in [1, " +
                                  std::to_string(kMaxK) + "] on CUDA");
     if (N <= 0) return;
-    top_k_kernel<T><<<unsigned(N), kThreads, 0, stream>>>(scores, tokens, count, logp, base, banned,
-                                                         banned_last, last, int(k), V);
+    const unsigned blocks = unsigned(N);
+    if (!logits)
+        top_k_kernel<T, false, 1><<<blocks, kThreads, 0, stream>>>(scores, tokens, count, logp, base, banned,
+                                                                    banned_last, last, int(k), V);
+    else if (V % detail::kVec<T> == 0 && detail::aligned16(logp))
+        top_k_kernel<T, true, detail::kVec<T>><<<blocks, kThreads, 0, stream>>>(scores, tokens, count, logp, base,
+                                                                               banned, banned_last, last, int(k), V);
+    else
+        top_k_kernel<T, true, 1><<<blocks, kThreads, 0, stream>>>(scores, tokens, count, logp, base, banned,
+                                                                   banned_last, last, int(k), V);
     DEEPNET_CUDA_LAUNCH_CHECK();
 }
+}  // namespace
 
-#define DEEPNET_INSTANTIATE(T)                                                                        \
-    template void top_k_rows<T>(double*, int64_t*, int64_t*, const T*, const double*, const int64_t*, \
-                                const int64_t*, const int64_t*, int64_t, int64_t, int64_t, cudaStream_t);
+template <typename T>
+void top_k_rows(double* scores, int64_t* tokens, int64_t* count, const T* logp, const double* base,
+                const int64_t* banned, const int64_t* banned_last, const int64_t* last, int64_t k,
+                int64_t N, int64_t V, cudaStream_t stream) {
+    launch(scores, tokens, count, logp, base, banned, banned_last, last, k, false, N, V, stream);
+}
+
+template <typename T>
+void top_k_rows_of_logits(double* scores, int64_t* tokens, int64_t* count, const T* logits, const double* base,
+                          const int64_t* banned, const int64_t* banned_last, const int64_t* last, int64_t k,
+                          int64_t N, int64_t V, cudaStream_t stream) {
+    launch(scores, tokens, count, logits, base, banned, banned_last, last, k, true, N, V, stream);
+}
+
+#define DEEPNET_INSTANTIATE(T)                                                                                 \
+    template void top_k_rows<T>(double*, int64_t*, int64_t*, const T*, const double*, const int64_t*,          \
+                                const int64_t*, const int64_t*, int64_t, int64_t, int64_t, cudaStream_t);      \
+    template void top_k_rows_of_logits<T>(double*, int64_t*, int64_t*, const T*, const double*, const int64_t*, \
+                                          const int64_t*, const int64_t*, int64_t, int64_t, int64_t, cudaStream_t);
 DEEPNET_INSTANTIATE(float)
 DEEPNET_INSTANTIATE(bf16)
 #undef DEEPNET_INSTANTIATE

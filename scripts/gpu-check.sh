@@ -88,7 +88,7 @@ fi
 [[ $MODE == run || $MODE == emulated ]] || { echo "usage: $0 [prepare|run|emulated]"; exit 2; }
 rm -rf "$WORK" && mkdir -p "$OUT" "$WORK"
 # The phases append to these: start from empty ones (a local $OUT keeps the last run's).
-rm -f "$OUT"/{env.txt,build.log,tests.log,parity.log,bench.log,summary.txt}
+rm -f "$OUT"/{env.txt,build.log,tests.log,parity.log,decode.log,bench.log,summary.txt}
 START=$(date +%s)
 elapsed() { echo $(($(date +%s) - START)); }
 # budget N: N seconds, or what is left before the deadline; 0 when under 10 s are left.
@@ -136,10 +136,10 @@ if [[ $MODE == emulated ]]; then
     for f in "$DEEPNET_GPU" "$DEEPNET_CPU" "$BENCH_TRAIN" "$TESTS" "$ATTN_BENCH"; do
         [[ -x $f ]] || { echo "emulated: $f not built (cmake --build build --target deepnet deepnet_emulated bench_train_cuda_emu deepnet_tests_cuda_emu bench_attention_cuda_emu)"; exit 1; }
     done
-    FULL=1 SMOKE=--smoke TESTS_FILTER=${GPU_CHECK_TESTS_FILTER:-"[context],[adamw]"}
+    FULL=1 SMOKE=--smoke TESTS_FILTER=${GPU_CHECK_TESTS_FILTER:-"[context],[adamw]"} DECODE_LINES=20
     export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 else
-    SMOKE="" TESTS_FILTER=${GPU_CHECK_TESTS_FILTER:-}
+    SMOKE="" TESTS_FILTER=${GPU_CHECK_TESTS_FILTER:-} DECODE_LINES=1000
     UNPACK=/tmp/deepnet-gpu
     if [[ -f $PACK/deepnet-gpu.tar.xz ]]; then
         rm -rf "$UNPACK" && mkdir -p "$UNPACK" && xz -dc "$PACK/deepnet-gpu.tar.xz" | tar -C "$UNPACK" -xf -
@@ -193,6 +193,9 @@ if [[ ${GPU_CHECK_SANITIZE:-0} == 1 && $MODE == run ]] && command -v compute-san
         "$TESTS" "[residual_layernorm]"
 fi
 
+TORCH=0
+python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null && TORCH=1
+
 # ---- (b) parity: one step (loss and every named gradient), then 50 updates of `deepnet
 # train` on the built-in task, GPU against CPU, compared by scripts/compare_train_runs.py.
 P=$OUT/parity.log
@@ -208,18 +211,35 @@ if ((FULL)); then
           --transformer-dropout 0.1 --mini-batch-words 500 --lr-warmup 10 --learn-rate $LR --disp-freq 1
           --after-batches "$UPDATES" --save-freq 100000 --valid-freq 100000 --cpu-threads 4 --quiet)
     run_phase parity_cpu_run 60 "$P" "${ours[@]}" "$DEEPNET_CPU" "${args[@]}" -m "$T/cpu.safetensors"
-    run_phase parity_gpu_run 150 "$P" "${ours[@]}" "$DEEPNET_GPU" "${args[@]}" -m "$T/gpu.safetensors" --devices 0
+    run_phase parity_gpu_run 150 "$P" "${ours[@]}" "$DEEPNET_GPU" "${args[@]}" -m "$T/gpu.safetensors" --devices 0 \
+        --log "$T/gpu-train.log"
+    # The memory plan against the allocator's peak on the device (docs/memory.md).
+    grep -E "memory plan of|  = batch|  total|memory after the first update" "$T/gpu-train.log" >>"$P" 2>/dev/null
     if [[ ${RC[parity_cpu_run]} == 0 && ${RC[parity_gpu_run]} == 0 ]]; then
         run_phase parity_compare 30 "$P" python3 scripts/compare_train_runs.py "$T/gpu.safetensors" \
             "$T/cpu.safetensors" --learn-rate $LR
+    fi
+    # Decoding: the GPU-trained model translates 1,000 training sentences on the GPU and on the
+    # CPU (beam 4: the lines must agree), then beam 1 on the GPU; sentences/s from the log lines.
+    D=$OUT/decode.log
+    if [[ ${RC[parity_gpu_run]} == 0 ]]; then
+        head -n "$DECODE_LINES" "$T/train.en" >"$T/decode.en"
+        dec=(translate -m "$T/gpu.safetensors" -i "$T/decode.en" --mini-batch 64)
+        run_phase decode_gpu_beam4 60 "$D" "${ours[@]}" "$DEEPNET_GPU" "${dec[@]}" -b 4 -o "$T/dec_gpu4.txt" --devices 0
+        run_phase decode_cpu_beam4 90 "$D" "${ours[@]}" "$DEEPNET_CPU" "${dec[@]}" -b 4 -o "$T/dec_cpu4.txt" --cpu-threads 8
+        run_phase decode_gpu_beam1 60 "$D" "${ours[@]}" "$DEEPNET_GPU" "${dec[@]}" -b 1 -o "$T/dec_gpu1.txt" --devices 0
+        same=$(paste -d '\t' "$T/dec_gpu4.txt" "$T/dec_cpu4.txt" | awk -F '\t' '$1 == $2' | wc -l)
+        echo "decode parity: $same of $(wc -l <"$T/dec_cpu4.txt") lines identical, GPU vs CPU, beam 4" >>"$D"
+        if ((TORCH)); then
+            run_phase decode_torch_beam4 120 "$D" python3 tests/bench/peer_pytorch_translate.py -m "$T/gpu.safetensors" \
+                -i "$T/decode.en" --mini-batch 64 -b 4 --device cuda --compare "$T/dec_gpu4.txt"
+        fi
     fi
 else
     echo "parity: skipped (no deepnet binary here: the pack was not usable)" >>"$P"
 fi
 
 # ---- (c) benchmarks, each beside PyTorch on the same shapes.
-TORCH=0
-python3 -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null && TORCH=1
 if [[ $MODE == run ]]; then
     LN_BENCH=$KBENCH_DIR/bench_layernorm_cuda ATTN_BENCH=$KBENCH_DIR/bench_attention_cuda
 fi
@@ -253,6 +273,10 @@ done >"$OUT/bench.log"
     grep -E "test cases|All tests passed|FAILED|failed|skipped" "$OUT/tests.log" | tail -8
     echo "-- parity"
     grep -E "^(loss per token|gradients|losses|weights|parity|FAIL)" "$P" | tail -14
+    echo "-- memory (plan vs allocator, GPU run)"
+    grep -E "  total|memory after the first update" "$P" | tail -2
+    echo "-- decoding"
+    grep -E "sentences/s|decode parity|identical" "$OUT/decode.log" 2>/dev/null | tail -8
     for k in parity_step parity_cpu_run parity_gpu_run parity_compare; do
         if [[ -n ${RC[$k]:-} && ${RC[$k]} != 0 ]]; then
             echo "$k failed (rc ${RC[$k]}); the log's end:" && tail -n 4 "$P" && break

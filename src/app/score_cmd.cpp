@@ -14,6 +14,7 @@
 #include "src/core/blas_setup.h"
 #include "src/core/error.h"
 #include "src/core/log.h"
+#include "src/translate/decoding_device.h"
 #include "src/translate/text_io.h"
 #include "src/translate/translator.h"
 
@@ -39,8 +40,8 @@ bool read_pairs(LineSource& src, LineSource& tgt, size_t chunk, std::vector<std:
 }
 
 void score_chunk(const std::vector<std::string>& s, const std::vector<std::string>& t,
-                 int64_t first, LineSource& src, LineSource& tgt, InferenceModel& im,
-                 const ScoreConfig& sc, std::ostream& out) {
+                 int64_t first, LineSource& src, LineSource& tgt, const InferenceModel& im,
+                 Transformer<float>& model, const ScoreConfig& sc, std::ostream& out) {
     const SourceLimits limits{sc.max_length, sc.max_length_crop};
     std::vector<std::vector<int64_t>> sid, tid;
     std::vector<std::string> warnings;
@@ -50,7 +51,7 @@ void score_chunk(const std::vector<std::string>& s, const std::vector<std::strin
         tid.push_back(encode_line(t[i], im.vocab, -1, limits, tgt.name() + line, warnings));
     }
     for (const auto& w : warnings) log::warn(w);
-    const std::vector<double> scores = score_pairs(*im.loaded.model, sid, tid, sc.mini_batch);
+    const std::vector<double> scores = score_pairs(model, sid, tid, sc.mini_batch);
     for (size_t i = 0; i < s.size(); ++i) {
         const double v = sc.normalize ? scores[i] / double(tid[i].size() + 1) : scores[i];
         out << format_sentence_score(v) << '\n';
@@ -71,6 +72,8 @@ int run_score(const std::vector<std::string>& args) {
     std::vector<std::string> warnings;
     InferenceModel im = load_inference_model(sc.model, sc.target_lang, warnings);
     for (const auto& w : warnings) log::warn(w);
+    DecodingDevice device(*im.loaded.model, sc.devices, sc.gemm);
+    if (!sc.devices.empty()) log::info("scoring on " + device.describe());
     LineSource src(sc.train_sets[0]), tgt(sc.train_sets[1]);
     std::ofstream file;
     std::ostream* out = &std::cout;
@@ -83,7 +86,7 @@ int run_score(const std::vector<std::string>& args) {
     std::vector<std::string> s, t;
     int64_t done = 0;
     while (read_pairs(src, tgt, chunk, s, t)) {
-        score_chunk(s, t, done, src, tgt, im, sc, *out);
+        score_chunk(s, t, done, src, tgt, im, device.model(), sc, *out);
         done += int64_t(s.size());
         out->flush();
         DEEPNET_USER_CHECK(out->good(), "writing the output failed");

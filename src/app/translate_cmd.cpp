@@ -18,6 +18,7 @@
 #include "src/core/blas_setup.h"
 #include "src/core/error.h"
 #include "src/core/log.h"
+#include "src/translate/decoding_device.h"
 #include "src/translate/text_io.h"
 #include "src/translate/translator.h"
 
@@ -45,7 +46,7 @@ struct Totals {
 
 // Translates one chunk of lines; first_id is the 0-based number of its first line.
 void translate_chunk(const std::vector<std::string>& lines, int64_t first_id,
-                     const std::string& input_name, const InferenceModel& im,
+                     const std::string& input_name, const InferenceModel& im, Transformer<float>& model,
                      const TranslateConfig& tc,
                      std::ostream& out, Totals& totals) {
     const SourceLimits limits{tc.max_length, tc.max_length_crop};
@@ -68,7 +69,7 @@ void translate_chunk(const std::vector<std::string>& lines, int64_t first_id,
     opt.max_length_factor = tc.max_length_factor;
     opt.allow_unk = tc.allow_unk;
     opt.banned = im.tag_ids;
-    const auto nbest = translate_ids_parallel(*im.loaded.model, sources, opt, tc.mini_batch,
+    const auto nbest = translate_ids_parallel(model, sources, opt, tc.mini_batch,
                                               omp_get_max_threads());
     for (size_t i = 0; i < lines.size(); ++i) {
         const int64_t id = first_id + int64_t(i);
@@ -101,6 +102,8 @@ int run_translate(const std::vector<std::string>& args) {
     std::vector<std::string> warnings;
     const InferenceModel im = load_inference_model(tc.model, tc.target_lang, warnings);
     for (const auto& w : warnings) log::warn(w);
+    DecodingDevice device(*im.loaded.model, tc.devices, tc.gemm);
+    if (!tc.devices.empty()) log::info("translating on " + device.describe());
     LineSource in(tc.input);
     Output output(tc.output);
     const size_t chunk = size_t(tc.mini_batch * tc.maxi_batch);
@@ -120,7 +123,7 @@ int run_translate(const std::vector<std::string>& args) {
             bad_input = std::current_exception();
         }
         if (!lines.empty()) {
-            translate_chunk(lines, totals.lines, in.name(), im, tc, *output.out, totals);
+            translate_chunk(lines, totals.lines, in.name(), im, device.model(), tc, *output.out, totals);
             output.out->flush();
             DEEPNET_USER_CHECK(output.out->good(), "writing the output failed");
         }

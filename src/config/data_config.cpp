@@ -28,6 +28,8 @@ DataConfig data_config_from(const ResolvedOptions& opts) {
     d.mini_batch = opts.get<int64_t>("mini-batch");
     d.mini_batch_words = opts.get<int64_t>("mini-batch-words");
     d.maxi_batch = opts.get<int64_t>("maxi-batch");
+    d.mini_batch_fit = opts.get<bool>("mini-batch-fit");
+    d.mini_batch_fit_step = opts.get<int64_t>("mini-batch-fit-step");
     d.shuffle = shuffle_from(opts.get<std::string>("shuffle"));
     d.sampling_temperature = opts.get<double>("sampling-temperature");
     d.both_directions = opts.get<bool>("both-directions");

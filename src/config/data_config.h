@@ -24,6 +24,11 @@ struct DataConfig {
     int64_t mini_batch = 0;          // sentence cap per batch; 0 = none
     int64_t mini_batch_words = 4096; // padded target tokens per batch
     int64_t maxi_batch = 100;        // sort pool, in average batches
+    bool mini_batch_fit = false;     // batches sized by fit_sentences instead of the word budget
+    int64_t mini_batch_fit_step = 10;
+    // Filled by the trainer at start-up with --mini-batch-fit (src/train/batch_fit.h), not an
+    // option: entry k is the most sentences whose padded length is at most (k + 1) * step.
+    std::vector<int64_t> fit_sentences;
     ShuffleMode shuffle = ShuffleMode::Data;
     double sampling_temperature = 5; // p_i ~ (n_i / N)^(1/T); 1 = proportional
     bool both_directions = false;

@@ -12,9 +12,11 @@ MarianGroup general_group(bool training) {
         refused_flag("cite", "deepnet prints no citation: see README.md"),
         refused("build-info", A::List, "", "not supported: `deepnet --version` prints the version"),
         same("config", 'c', "several files, a later one overriding an earlier one, as in Marian"),
-        ignored("workspace", A::One, training ? "2048" : "512",
-                "deepnet allocates exactly what the model and the batch need, so there is no workspace "
-                "to preallocate; batches are sized by --mini-batch-words", 'w'),
+        training ? same("workspace", 'w', "the budget of activations and scratch that --mini-batch-fit fills "
+                                          "(nothing is preallocated); --dump-memory prints the plan")
+                 : ignored("workspace", A::One, "512",
+                           "deepnet allocates exactly what the model and the batch need, so there is no "
+                           "workspace to preallocate", 'w'),
         same("log"),
         mapped("log-level", 0, A::One, map_log_level,
                "trace, debug, info: every line; warn, err, error, critical, off: --quiet (deepnet's warnings "

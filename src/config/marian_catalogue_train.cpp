@@ -51,10 +51,10 @@ std::vector<MarianOption> training_rows() {
         same("cpu-threads", 0, "threads of a CPU run, 0 = all cores (Marian: 0 = train on the GPU)"),
         same("mini-batch", 0, "a cap on sentences per batch; 0 = none"),
         same("mini-batch-words"),
-        refused_flag("mini-batch-fit", "not supported: batches are not sized to fit the GPU memory (-w); drop "
-                                      "it and set --mini-batch-words (padded target tokens per batch, default "
-                                      "4096)"),
-        ignored("mini-batch-fit-step", A::One, "10", "only with --mini-batch-fit"),
+        same("mini-batch-fit", 0, "the plan predicts the largest batch per length and one measurement on the "
+                                  "device at the longest length checks it; --mini-batch and --mini-batch-words "
+                                  "are then ignored"),
+        same("mini-batch-fit-step"),
         mapped("gradient-checkpointing", 0, A::Flag, map_gradient_checkpointing, "recompute"),
         same("maxi-batch"),
         refused("maxi-batch-sort", A::One, "trg", "pools are sorted by target length (trg)"),

@@ -31,6 +31,10 @@ void map_fp16(ResolvedOptions& opts, const MarianSetting& s) {
     set_unless_given(opts, "cost-scaling", std::vector<std::string>{"8", "10000", "1", "8"}, s);
 }
 
+void map_fp16_decoding(ResolvedOptions& opts, const MarianSetting& s) {
+    if (flag_on(s)) set_unless_given(opts, "precision", std::vector<std::string>{"float16"}, s);
+}
+
 void map_after(ResolvedOptions& opts, const MarianSetting& s) {
     int64_t updates = 0, epochs = 0;
     const std::string text = word(s);

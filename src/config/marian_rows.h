@@ -98,6 +98,7 @@ std::vector<std::string> adapt_one_file(const std::vector<std::string>& w);
 void map_type(ResolvedOptions& opts, const MarianSetting& s);
 void map_cost_type(ResolvedOptions& opts, const MarianSetting& s);
 void map_fp16(ResolvedOptions& opts, const MarianSetting& s);
+void map_fp16_decoding(ResolvedOptions& opts, const MarianSetting& s);
 void map_after(ResolvedOptions& opts, const MarianSetting& s);
 void map_overwrite(ResolvedOptions& opts, const MarianSetting& s);
 void map_log_level(ResolvedOptions& opts, const MarianSetting& s);

@@ -33,6 +33,12 @@ OptionGroup training_options() {
                            "`frequency` finite updates the scale is multiplied by `multiplier`, and a "
                            "NaN/Inf gradient skips the update and divides it (not below `minimum`); "
                            "empty = off").metavar("FLOAT [INT [FLOAT [FLOAT]]]"),
+        int_option("workspace", 2048, "Memory for activations and scratch in MB (Marian's -w), "
+                   "besides the weights, gradients and optimizer state: --mini-batch-fit fills it; "
+                   "a negative value -N means all the GPU's free memory but N MB").alias('w'),
+        bool_option("dump-memory", false, "Print the training memory plan (weights, gradients, "
+                    "moments, activations per layer, scratch, the largest batch that fits) and exit; "
+                    "needs no data and no GPU").command_line_only(),
         int_list_option("devices", {}, "GPU to train on (Marian's option; one id today, several "
                         "with the multi-GPU trainer); empty = the CPU").alias('d').metavar("ID ..."),
         int_option("optimizer-delay", 1, "Accumulate gradients over this many batches per update")

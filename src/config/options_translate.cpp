@@ -32,6 +32,16 @@ OptionSpec maxi_batch_row() {
     return int_option("maxi-batch", 100, "Mini-batches read ahead and sorted by length; output "
                       "stays in input order").at_least(1);
 }
+OptionSpec devices_row() {
+    return int_list_option("devices", {}, "GPU to run on (one id, Marian's option); empty = the CPU")
+        .alias('d').metavar("ID");
+}
+OptionSpec precision_row() {
+    return string_list_option("precision", {"float32"}, "Type of the GEMM operands: bfloat16 or float16 "
+                              "round them (cuBLASLt on a GPU; oneDNN with AVX-512 or AMX on the CPU), "
+                              "float32 keeps them; weights and sums stay float32")
+        .one_of({"float32", "bfloat16", "float16"}).metavar("TYPE");
+}
 OptionSpec target_lang_row() {
     return string_option("target-lang", "", "Target language of a multilingual model (e.g. de): "
                          "its tag <2de> goes first on every source").metavar("LANG");
@@ -58,6 +68,8 @@ OptionGroup translate_options() {
                     "'id ||| translation ||| F0= score ||| total'"),
         target_lang_row(),
         bool_option("allow-unk", false, "Allow <unk> in the output"),
+        devices_row(),
+        precision_row(),
     }};
 }
 
@@ -74,6 +86,8 @@ OptionGroup score_options() {
         mini_batch_row(),
         maxi_batch_row(),
         target_lang_row(),
+        devices_row(),
+        precision_row(),
     }};
 }
 

@@ -93,6 +93,8 @@ TrainConfig train_config_from(const ResolvedOptions& o) {
     t.valid_freq = o.get<int64_t>("valid-freq");
     t.valid_metrics = o.get<std::vector<std::string>>("valid-metrics");
     t.devices = o.get<std::vector<int64_t>>("devices");
+    t.workspace_mb = o.get<int64_t>("workspace");
+    t.dump_memory = o.get<bool>("dump-memory");
     t.early_stopping = o.get<int64_t>("early-stopping");
     t.beam_size = o.get<int64_t>("beam-size");
     t.normalize = o.get<double>("normalize");

@@ -34,6 +34,8 @@ struct TrainConfig {
     DType gemm_type = DType::F32;  // precision: [bfloat16|float16, float32]: the GEMM operands
     CostScaling cost_scaling;
     std::vector<int64_t> devices;  // GPU ids (Marian's --devices); empty = the CPU
+    int64_t workspace_mb = 2048;   // activations and scratch; < 0: the GPU's free memory minus this
+    bool dump_memory = false;
     double exponential_smoothing = 0;
     int64_t max_skipped_updates = 20;
     int64_t disp_freq = 100, save_freq = 1000, valid_freq = 1000;

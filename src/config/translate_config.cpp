@@ -1,7 +1,20 @@
 // Filling TranslateConfig, ScoreConfig and AverageConfig from resolved options (see translate_config.h).
 #include "src/config/translate_config.h"
 
+#include "src/core/error.h"
+
 namespace deepnet {
+namespace {
+
+DType gemm_precision(const ResolvedOptions& opts) {
+    const auto p = opts.get<std::vector<std::string>>("precision");
+    if (p.size() != 1)
+        throw UserError("--precision: give one type (float32, bfloat16 or float16) for decoding, not " +
+                        std::to_string(p.size()));
+    return p[0] == "bfloat16" ? DType::BF16 : p[0] == "float16" ? DType::F16 : DType::F32;
+}
+
+}  // namespace
 
 TranslateConfig translate_config_from(const ResolvedOptions& opts) {
     TranslateConfig t;
@@ -18,6 +31,8 @@ TranslateConfig translate_config_from(const ResolvedOptions& opts) {
     t.n_best = opts.get<bool>("n-best");
     t.target_lang = opts.get<std::string>("target-lang");
     t.allow_unk = opts.get<bool>("allow-unk");
+    t.devices = opts.get<std::vector<int64_t>>("devices");
+    t.gemm = gemm_precision(opts);
     return t;
 }
 
@@ -32,6 +47,8 @@ ScoreConfig score_config_from(const ResolvedOptions& opts) {
     s.mini_batch = opts.get<int64_t>("mini-batch");
     s.maxi_batch = opts.get<int64_t>("maxi-batch");
     s.target_lang = opts.get<std::string>("target-lang");
+    s.devices = opts.get<std::vector<int64_t>>("devices");
+    s.gemm = gemm_precision(opts);
     return s;
 }
 

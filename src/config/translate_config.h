@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "src/config/resolved_options.h"
+#include "src/core/tensor.h"
 
 namespace deepnet {
 
@@ -25,6 +26,8 @@ struct TranslateConfig {
     bool n_best = false;          // Marian n-best lines instead of the best translation
     std::string target_lang;      // multilingual models: the tag <2xx> to put on the source
     bool allow_unk = false;
+    std::vector<int64_t> devices; // one GPU id; empty = the CPU
+    DType gemm = DType::F32;      // --precision: the GEMM operands' type
 };
 
 struct ScoreConfig {
@@ -37,6 +40,8 @@ struct ScoreConfig {
     int64_t mini_batch = 32;
     int64_t maxi_batch = 100;
     std::string target_lang;
+    std::vector<int64_t> devices;
+    DType gemm = DType::F32;
 };
 
 struct AverageConfig {

@@ -17,7 +17,7 @@ template <typename T>
 class DeviceBuffer {
 public:
     DeviceBuffer() = default;
-    ~DeviceBuffer() { device_release(device_, p_); }
+    ~DeviceBuffer() { device_release(device_, p_, bytes(capacity_)); }
     DeviceBuffer(DeviceBuffer&& o) noexcept { swap(o); }
     DeviceBuffer& operator=(DeviceBuffer&& o) noexcept {
         DeviceBuffer tmp(std::move(o));
@@ -50,6 +50,7 @@ public:
     }
 
 private:
+    static int64_t bytes(int64_t elements) { return elements * int64_t(sizeof(T)); }
     void resize_to(const Device& device, int64_t n, bool geometric) {
         DEEPNET_CHECK(n >= 0 && n <= (int64_t(1) << 45) / int64_t(sizeof(T)), "a buffer of " << n << " elements");
         if (!(device == device_)) {
@@ -59,14 +60,14 @@ private:
         }
         if (n > capacity_) {
             const int64_t cap = geometric ? std::max(n, capacity_ + capacity_ / 2) : n;
-            T* q = static_cast<T*>(device_allocate(device_, cap * int64_t(sizeof(T)), "activations"));
+            T* q = static_cast<T*>(device_allocate(device_, bytes(cap), "activations"));
             try {
                 device_copy(device_, q, device_, p_, size_t(size_) * sizeof(T));
             } catch (...) {
-                device_release(device_, q);
+                device_release(device_, q, bytes(cap));
                 throw;
             }
-            device_release(device_, p_);
+            device_release(device_, p_, bytes(capacity_));
             p_ = q;
             capacity_ = cap;  // device_allocate zeroed what lies beyond size_
         } else if (n > size_) {

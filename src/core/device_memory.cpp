@@ -8,6 +8,7 @@
 #include <new>
 
 #include "src/core/error.h"
+#include "src/core/memory_stats.h"
 #ifdef DEEPNET_OPS_CUDA
 #include "src/core/cuda_context.h"
 #endif
@@ -33,6 +34,7 @@ void* device_allocate(const Device& device, int64_t bytes, const char* what) {
         const CudaDeviceScope on(device.index);
         void* p = cuda_alloc(size_t(std::max<int64_t>(bytes, 1)), what);
         cuda_zero(p, size_t(std::max<int64_t>(bytes, 1)));
+        record_allocation(device, bytes);
         return p;
 #else
         no_cuda(device, std::string("allocating ") + what);
@@ -42,10 +44,12 @@ void* device_allocate(const Device& device, int64_t bytes, const char* what) {
     void* p = std::aligned_alloc(size_t(kAlign), rounded);
     if (!p) throw UserError(std::string("out of memory allocating ") + what + ": " + std::to_string(bytes) + " bytes");
     std::memset(p, 0, rounded);
+    record_allocation(device, bytes);
     return p;
 }
 
-void device_release(const Device& device, void* p) noexcept {
+void device_release(const Device& device, void* p, int64_t bytes) noexcept {
+    if (p) record_release(device, bytes);
     if (device.kind == DeviceKind::CPU) {
         std::free(p);
         return;

@@ -18,8 +18,10 @@
 namespace deepnet {
 
 // `what` names the buffer in the out-of-memory error ("parameters", "gradients", ...).
+// Both report to the allocator statistics (memory_stats.h): release takes the bytes that
+// were allocated.
 void* device_allocate(const Device& device, int64_t bytes, const char* what);
-void device_release(const Device& device, void* p) noexcept;
+void device_release(const Device& device, void* p, int64_t bytes) noexcept;
 
 // bytes from src (on src_device) to dst (on dst_device).
 void device_copy(const Device& dst_device, void* dst, const Device& src_device, const void* src, size_t bytes);

@@ -51,13 +51,13 @@ Arena::Arena(MemoryPlan plan, Device device) : plan_(std::move(plan)), device_(d
             if (plan_.bytes(MemoryKind(k)) > 0)
                 base_[k] = device_allocate(device_, plan_.bytes(MemoryKind(k)), memory_kind_name(MemoryKind(k)));
     } catch (...) {
-        for (void* p : base_) device_release(device_, p);
+        for (int k = 0; k < kMemoryKinds; ++k) device_release(device_, base_[k], plan_.bytes(MemoryKind(k)));
         throw;
     }
 }
 
 Arena::~Arena() {
-    for (void* p : base_) device_release(device_, p);
+    for (int k = 0; k < kMemoryKinds; ++k) device_release(device_, base_[k], plan_.bytes(MemoryKind(k)));
 }
 
 TensorView Arena::view(const std::string& name) const {

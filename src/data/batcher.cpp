@@ -17,13 +17,17 @@ struct Item {
     int32_t src, tgt;
 };
 
-// Sentences per average batch: the word budget over the mean padded target length,
-// capped by mini-batch. Sets the pool size; it does not need to be exact.
+bool fitted(const DataConfig& cfg) { return cfg.mini_batch_fit && !cfg.fit_sentences.empty(); }
+
+// Sentences per average batch: the word budget over the mean padded target length (or the
+// fit table's entry for the mean padded length), capped by mini-batch. Sets the pool size;
+// it does not need to be exact.
 int64_t average_batch(const std::vector<Item>& items, const DataConfig& cfg) {
     double tokens = 0;
-    for (const Item& it : items) tokens += it.tgt + 1;
+    for (const Item& it : items) tokens += (fitted(cfg) ? std::max(it.tgt, it.src) : it.tgt) + 1;
     const double mean = items.empty() ? 1.0 : tokens / double(items.size());
-    int64_t b = std::max<int64_t>(1, int64_t(double(cfg.mini_batch_words) / mean));
+    int64_t b = fitted(cfg) ? fit_limit(cfg, int64_t(mean + 0.5))
+                            : std::max<int64_t>(1, int64_t(double(cfg.mini_batch_words) / mean));
     if (cfg.mini_batch > 0) b = std::min(b, cfg.mini_batch);
     return b;
 }
@@ -32,23 +36,34 @@ int64_t average_batch(const std::vector<Item>& items, const DataConfig& cfg) {
 // and the padded size of the batch with it is (count + 1) * (its length + 1).
 void cut_pool(const Item* begin, const Item* end, const DataConfig& cfg, std::vector<BatchIds>& out) {
     BatchIds batch;
-    int64_t longest = 0;
+    int64_t longest = 0, longest_src = 0;  // padded positions of the batch so far
     for (const Item* it = begin; it != end; ++it) {
         const int64_t t = std::max<int64_t>(longest, it->tgt + 1);
         const int64_t b = int64_t(batch.size()) + 1;
-        const bool over = b * t > cfg.mini_batch_words || (cfg.mini_batch > 0 && b > cfg.mini_batch);
+        const int64_t s = std::max<int64_t>(longest_src, it->src + 1);
+        const bool over_budget = fitted(cfg) ? b > fit_limit(cfg, std::max(t, s)) : b * t > cfg.mini_batch_words;
+        const bool over = over_budget || (cfg.mini_batch > 0 && b > cfg.mini_batch);
         if (over && !batch.empty()) {
             out.push_back(std::move(batch));
             batch.clear();
-            longest = 0;
+            longest = longest_src = 0;
         }
         batch.push_back(it->id);
         longest = std::max<int64_t>(longest, it->tgt + 1);
+        longest_src = std::max<int64_t>(longest_src, it->src + 1);
     }
     if (!batch.empty()) out.push_back(std::move(batch));
 }
 
 }  // namespace
+
+int64_t fit_limit(const DataConfig& cfg, int64_t positions) {
+    const std::vector<int64_t>& table = cfg.fit_sentences;
+    DEEPNET_CHECK(!table.empty() && cfg.mini_batch_fit_step > 0, "fit_limit: no --mini-batch-fit table");
+    const int64_t step = cfg.mini_batch_fit_step;
+    const int64_t k = std::clamp<int64_t>((positions + step - 1) / step - 1, 0, int64_t(table.size()) - 1);
+    return std::max<int64_t>(1, table[size_t(k)]);
+}
 
 std::vector<BatchIds> cut_into_batches(const std::vector<int64_t>& ids,
                                        const std::vector<int32_t>& source_lengths,

@@ -5,7 +5,9 @@
 //      (target length, source length), so a batch holds sentences of similar length;
 //   4. cut each pool into batches whose padded target tokens B * (max target length + 1)
 //      stay within mini-batch-words (and B within mini-batch when it is > 0); "+1" is the
-//      <s> of the decoder input / </s> of its output, i.e. the T of make_batch;
+//      <s> of the decoder input / </s> of its output, i.e. the T of make_batch. With
+//      --mini-batch-fit, B stays within the fit table's entry for the batch's longer side
+//      (src/train/batch_fit.h) instead of the word budget;
 //   5. shuffle the batches (shuffle: data or batches).
 // Everything is a function of (data, options, seed, epoch) only, so an epoch can be rebuilt
 // exactly on resume. A single pair longer than the budget still forms a batch of its own.
@@ -24,6 +26,10 @@ using BatchIds = std::vector<int64_t>;  // global pair ids of one batch
 // Epochs are numbered from 1, as Marian prints them.
 std::vector<BatchIds> build_epoch_batches(const ParallelData& data, const DataConfig& cfg,
                                           uint64_t seed, int64_t epoch);
+
+// --mini-batch-fit: the most sentences of a batch whose longer side pads to `positions`
+// (cfg.fit_sentences' entry; the last one beyond the table).
+int64_t fit_limit(const DataConfig& cfg, int64_t positions);
 
 // Steps 3-5 on explicit lengths (index i = pair ids[i]); exposed for tests and tools.
 std::vector<BatchIds> cut_into_batches(const std::vector<int64_t>& ids,

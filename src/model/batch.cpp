@@ -59,12 +59,14 @@ BatchIndices BatchUpload::place(const Device& device, const Batch& b, int64_t vo
         return {b.src.data(), b.src_pos.data(), b.src_len.data(), b.tgt_in.data(), b.tgt_out.data(),
                 b.tgt_pos.data(), b.tgt_len.data()};
     check_ids(b.src, 0, vocab, "source token");
-    check_ids(b.tgt_in, 0, vocab, "target token");
-    check_ids(b.tgt_out, -1, vocab, "target");
     check_ids(b.src_pos, 0, b.S, "source position");
-    check_ids(b.tgt_pos, 0, b.T, "target position");
     check_ids(b.src_len, 1, b.S + 1, "source length");
-    check_ids(b.tgt_len, 1, b.T + 1, "target length");
+    if (b.T > 0) {  // T = 0: sources only (the encoder pass of decoding)
+        check_ids(b.tgt_in, 0, vocab, "target token");
+        check_ids(b.tgt_out, -1, vocab, "target");
+        check_ids(b.tgt_pos, 0, b.T, "target position");
+        check_ids(b.tgt_len, 1, b.T + 1, "target length");
+    }
     staging_.clear();
     for (const auto* v : parts) staging_.insert(staging_.end(), v->begin(), v->end());
     int64_t* d = device_.ensure(device, int64_t(staging_.size()));

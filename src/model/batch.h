@@ -4,6 +4,7 @@
 //   target out: tokens + </s>                       tgt_out: (B, T), -1 on padding
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -36,6 +37,34 @@ struct BatchIndices {
 class BatchUpload {
 public:
     BatchIndices place(const Device& device, const Batch& b, int64_t vocab);
+
+private:
+    std::vector<int64_t> staging_;
+    DeviceBuffer<int64_t> device_;
+};
+
+// Index arrays of decoding (tokens, positions, cache rows, beam parents) where the ops read
+// them: on the CPU the host vectors themselves; on a GPU one copy of all of them into a
+// device buffer reused across calls. The caller has checked the values (the kernels do not).
+class IndexUpload {
+public:
+    template <size_t K>
+    std::array<const int64_t*, K> place(const Device& device, const std::array<const std::vector<int64_t>*, K>& parts) {
+        std::array<const int64_t*, K> out{};
+        if (device.kind == DeviceKind::CPU) {
+            for (size_t i = 0; i < K; ++i) out[i] = parts[i]->data();
+            return out;
+        }
+        staging_.clear();
+        for (const auto* v : parts) staging_.insert(staging_.end(), v->begin(), v->end());
+        int64_t* d = device_.ensure(device, int64_t(staging_.size()));
+        device_copy(device, d, Device{}, staging_.data(), staging_.size() * sizeof(int64_t));
+        for (size_t i = 0; i < K; ++i) {
+            out[i] = d;
+            d += parts[i]->size();
+        }
+        return out;
+    }
 
 private:
     std::vector<int64_t> staging_;

@@ -207,16 +207,30 @@ void Transformer<T>::backward_stack(int s, const StepRng& rng, const int64_t* to
 }
 
 template <typename T>
+void Transformer<T>::release_activations() {
+    for (auto& stack : xs_)
+        for (Buf<T>& x : stack) x = Buf<T>();
+    for (int s = 0; s < 2; ++s) ln_mean_[s] = Buf<T>(), ln_rstd_[s] = Buf<T>(), ln_out_[s] = Buf<T>();
+    for (auto& sv : enc_saved_) sv = EncoderLayerSaved<T>();
+    for (auto& sv : dec_saved_) sv = DecoderLayerSaved<T>();
+    scratch_ = LayerScratch<T>();
+    positions_ = PositionTable<T>();
+    for (Buf<T>* b : {&logits_buf_, &loss_rows_, &nll_rows_, &lse_, &grad_a_, &grad_b_, &d_enc_, &recompute_out_})
+        *b = Buf<T>();
+    batch_upload_ = BatchUpload();
+    enc_out_ = dec_out_ = logits_ = nullptr;
+}
+
+template <typename T>
 const T* Transformer<T>::encode(const Batch& b, EncoderWorkspace<T>& ws) const {
-    DEEPNET_USER_CHECK(ctx_.device.kind == DeviceKind::CPU,
-                       "decoding on " << device_name(ctx_.device) << " is not built yet: translate on the CPU");
     const StepRng inference{0, 0, false};
     const int64_t C = cfg_.dim_emb, N = b.B * b.S;
-    const SeqShape ss{b.B, b.S, b.src_len.data()};
+    const BatchIndices ix = ws.upload.place(ctx_.device, b, cfg_.vocab_size);
+    const SeqShape ss{b.B, b.S, ix.src_len};
     T* x = ensure(ctx_, ws.a, N * C);
     T* y = ensure(ctx_, ws.b, N * C);
-    embedding_layer_forward(ctx_, params_, spec_.src_embed, ws.positions, inference, 0.0, x, b.src.data(),
-                            b.src_pos.data(), N, b.S);
+    embedding_layer_forward(ctx_, params_, spec_.src_embed, ws.positions, inference, 0.0, x, ix.src, ix.src_pos, N,
+                            b.S);
     for (int64_t l = 0; l < cfg_.enc_depth; ++l) {
         encoder_layer_forward(ctx_, params_, spec_.enc[size_t(l)], enc_cfg_, inference, ws.saved, y, x, ss);
         std::swap(x, y);

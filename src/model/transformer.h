@@ -60,6 +60,7 @@ struct EncoderWorkspace {
     EncoderLayerSaved<T> saved;  // shared by the layers: nothing is kept for backward
     PositionTable<T> positions;
     Buf<T> a, b, out, ln_mean, ln_rstd;
+    BatchUpload upload;  // the sources' index arrays on the model's device
 };
 
 // The closing LayerNorm of a pre / subln stack into out, or top itself when there is none.
@@ -101,8 +102,12 @@ public:
     // back of 2 numbers per token and sublayer); nullptr = off.
     void record_layer_norm_inputs(LayerNormInputs* out) { ln_inputs_ = out; }
 
-    // The encoder output (B*S, C) of a batch's sources, without dropout, in ws (CPU only:
-    // decoding on a GPU is not built yet).
+    // Frees every activation, scratch and position buffer (the weights and gradients stay):
+    // --mini-batch-fit measures each trial batch from nothing, then leaves no trial's sizes behind.
+    void release_activations();
+
+    // The encoder output (B*S, C) of a batch's sources, without dropout, in ws, on the
+    // model's device.
     const T* encode(const Batch& b, EncoderWorkspace<T>& ws) const;
 
 private:

@@ -14,7 +14,8 @@ struct DeviceRuntime::Cuda {
     CudaContext device;
     CudaBuffer<char> scratch;
     DeviceBuffer<char> staging;  // grows on first use (Context::staging)
-    Cuda(int index, size_t scratch_bytes) : device(index), scratch(int64_t(scratch_bytes), "op scratch") {}
+    Cuda(int index, size_t scratch_bytes)
+        : device(index, kGemmWorkspaceBytes), scratch(int64_t(scratch_bytes), "op scratch") {}
 };
 #else
 struct DeviceRuntime::Cuda {};

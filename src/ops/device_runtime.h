@@ -13,9 +13,13 @@
 
 namespace deepnet::ops {
 
+// What a GPU's runtime holds besides the model (the memory plan counts both).
+constexpr size_t kOpScratchBytes = size_t(64) << 20;        // the kernels' scratch
+constexpr size_t kGemmWorkspaceBytes = size_t(32) << 20;    // cuBLASLt's workspace
+
 class DeviceRuntime {
 public:
-    explicit DeviceRuntime(Device device = {}, size_t scratch_bytes = size_t(64) << 20);
+    explicit DeviceRuntime(Device device = {}, size_t scratch_bytes = kOpScratchBytes);
     ~DeviceRuntime();
     DeviceRuntime(const DeviceRuntime&) = delete;
     DeviceRuntime& operator=(const DeviceRuntime&) = delete;

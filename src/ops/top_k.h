@@ -16,4 +16,12 @@ void top_k_rows(const Context& ctx, const TensorView& scores, const TensorView& 
                 const TensorView& banned, const TensorView& banned_last, const TensorView& last,
                 int64_t insertion_max_k);
 
+// The same over log_softmax(logits): equal to log_softmax_forward (src/ops/log_softmax.h)
+// followed by top_k_rows, bit for bit on each device; logits are left unchanged. On CUDA one
+// fused kernel that never writes the N x V log-probabilities (beam search's last step).
+void log_softmax_top_k_rows(const Context& ctx, const TensorView& scores, const TensorView& tokens,
+                            const TensorView& count, const TensorView& logits, const TensorView& base,
+                            const TensorView& banned, const TensorView& banned_last, const TensorView& last,
+                            int64_t insertion_max_k);
+
 }  // namespace deepnet::ops

@@ -37,15 +37,7 @@ void check_same_model(const ModelConfig& a, const ModelConfig& b, const std::str
 
 void TrainingSession::prepare() {
     device_ = std::make_unique<ops::DeviceRuntime>(training_device(cfg_, dp_.world()));
-    if (!cfg_.devices.empty()) {
-        log::info("training on " + device_->describe());
-        for (const std::string& m : cfg_.valid_metrics)
-            if (!setup_.data.valid_sets.empty() && (m == "bleu" || m == "chrf" || m == "translation")) {
-                log::info("valid-metrics " + m + ": the validation set is translated on the CPU (GPU decoding is "
-                          "not built yet)");
-                break;
-            }
-    }
+    if (!cfg_.devices.empty()) log::info("training on " + device_->describe());
     if (cfg_.gemm_type == DType::BF16 && cfg_.devices.empty()) {  // before the data (which may train a vocabulary first)
         const std::string why = ops::bf16_gemm_unavailable_reason();
         DEEPNET_USER_CHECK(why.empty(), "precision bfloat16: " << why << "; use precision: [float32, float32]");
@@ -121,6 +113,7 @@ void TrainingSession::prepare() {
     if (cfg_.log_update_norms > 0 && dp_.root())
         diag_ = std::make_unique<UpdateDiagnostics>(
             cfg_.log_update_norms, probe_batch(data_->valid ? *data_->valid : *data_->train, model_->config()));
+    plan_memory();  // may fill setup_.data's --mini-batch-fit table: before the stream
     stream_ = std::make_unique<BatchStream>(data_->train, setup_.data, mcfg.seed,
                                             DataPosition{state_.progress.epoch, state_.progress.batches_in_epoch});
 }
@@ -153,11 +146,17 @@ bool TrainingSession::update() {
         if (dp_.mine(k)) {
             const Batch b = make_batch(pairs.sources, pairs.targets, model_->config());
             const StepRng rng{model_->config().seed, uint64_t(p.micro_batches), true};
-            const LossStats st = model_->forward(b, rng);
-            // The rank's last micro-batch: its layers' gradients are final as backward leaves
-            // them, so their reduction can start at once.
-            const bool last = k + dp_.world() >= micro;
-            model_->backward(b, rng, cost_scale(), last ? dp_.overlap_hook(model_->params().grad) : nullptr);
+            LossStats st;
+            try {
+                st = model_->forward(b, rng);
+                // The rank's last micro-batch: its layers' gradients are final as backward
+                // leaves them, so their reduction can start at once.
+                const bool last = k + dp_.world() >= micro;
+                model_->backward(b, rng, cost_scale(), last ? dp_.overlap_hook(model_->params().grad) : nullptr);
+            } catch (const std::exception& e) {
+                if (is_out_of_memory(e)) out_of_memory(e, b);
+                throw;
+            }
             loss += st.loss;
             nll += st.nll;
             tokens += st.tokens;
@@ -195,6 +194,7 @@ bool TrainingSession::update() {
     }
     skipped_in_a_row_ = 0;
     ema_.update(context(), model_->params().value);
+    report_memory_peak();
     p.target_tokens += tokens;
     interval_.loss += loss;
     interval_.nll += nll;

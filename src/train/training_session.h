@@ -17,6 +17,7 @@
 #include "src/train/cost_scaling.h"
 #include "src/train/ema.h"
 #include "src/train/lr_schedule.h"
+#include "src/train/memory_report.h"
 #include "src/train/optimizer.h"
 #include "src/train/train_log.h"
 #include "src/train/train_state.h"
@@ -68,6 +69,13 @@ private:
     void write_checkpoint(const std::string& why, std::vector<float>& adam_m, std::vector<float>& adam_v);
     UpdateInfo optimizer_step(double grad_scale);
     void log_precision() const;
+    // training_session_memory.cpp: the memory plan before the first update, --mini-batch-fit's
+    // table, and an out-of-memory error that says what to change.
+    void plan_memory();
+    [[noreturn]] void out_of_memory(const std::exception& e, const Batch& batch) const;
+    // Once, after the first update: the allocator's peak beside the plan (the device check
+    // compares them on a GPU).
+    void report_memory_peak();
     // The weights that validation and saved models use, on the host: the model's own buffer
     // on the CPU, else a copy in `host`.
     const float* weights_for_use(std::vector<float>& host) const {
@@ -100,6 +108,8 @@ private:
     int64_t last_saved_update_ = -1;  // -1: nothing saved by this process
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
     double elapsed_before_ = 0;
+    int64_t planned_bytes_ = 0;  // the plan of the largest batch (plan_memory)
+    bool memory_reported_ = false;
 };
 
 }  // namespace deepnet

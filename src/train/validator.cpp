@@ -73,17 +73,7 @@ ValidationScores validate(Transformer<float>& model, const ParallelData& valid, 
     int64_t tokens_all = 0;
     std::vector<std::string> hyp_all, ref_all;
     const auto stopped = [&] { return o.stop && o.stop(); };
-    // Decoding runs on the CPU only so far: a model on a GPU translates through a host copy
-    // of its weights (made once per validation, when a translation metric asks for it).
-    std::unique_ptr<Transformer<float>> host_copy;
-    auto translator = [&]() -> Transformer<float>& {
-        if (model.context().device.kind == DeviceKind::CPU) return model;
-        if (!host_copy) {
-            host_copy = std::make_unique<Transformer<float>>(model.config(), ModelUse::Inference);
-            host_copy->params().value.assign(model.params().value.to_vector());
-        }
-        return *host_copy;
-    };
+    // Translation metrics decode on the model's device (a GPU run validates on its GPU).
     for (int64_t c = 0; c < valid.num_corpora(); ++c) {
         if (stopped()) return {};
         const CorpusSpec& spec = valid.plan().corpora[size_t(c)];
@@ -96,7 +86,7 @@ ValidationScores validate(Transformer<float>& model, const ParallelData& valid, 
             tokens_all += tokens;
         }
         if (!wants(o, "bleu") && !wants(o, "chrf") && !wants(o, "translation")) continue;
-        std::vector<std::string> hyps = translate_direction(translator(), valid, vocab, c, o);
+        std::vector<std::string> hyps = translate_direction(model, valid, vocab, c, o);
         if (stopped()) return {};
         std::vector<std::string> refs = read_lines(spec.reversed ? spec.source_file : spec.target_file);
         refs.resize(hyps.size());

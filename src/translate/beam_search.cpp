@@ -5,6 +5,7 @@
 #include <cmath>
 #include <functional>
 
+#include "src/core/device_memory.h"
 #include "src/core/error.h"
 #include "src/ops/top_k.h"
 
@@ -103,6 +104,58 @@ void advance_beams(const std::vector<Active>& active, const std::vector<Candidat
     }
 }
 
+// The per-row top-k of log_softmax(logits) where the logits are (one fused op: the N x V
+// log-probabilities are never written): on the CPU over the host vectors; on a GPU the masks
+// go up once per search, the beams' base scores and length caps each step, and only the
+// N x K winners come back.
+class RowTopK {
+public:
+    RowTopK(const Context& ctx, const std::vector<int64_t>& banned, const std::vector<int64_t>& eos_only)
+        : ctx_(ctx), host_(ctx.device.kind == DeviceKind::CPU), banned_(banned), eos_only_(eos_only) {
+        if (host_) return;
+        const int64_t V = int64_t(banned.size());
+        int64_t* masks = masks_.ensure(ctx.device, 2 * V);
+        device_copy(ctx.device, masks, Device{}, banned.data(), size_t(V) * sizeof(int64_t));
+        device_copy(ctx.device, masks + V, Device{}, eos_only.data(), size_t(V) * sizeof(int64_t));
+    }
+
+    template <typename T>
+    void operator()(std::vector<double>& scores, std::vector<int64_t>& tokens, std::vector<int64_t>& count,
+                    const T* logits, const std::vector<double>& base, const std::vector<int64_t>& at_cap, int64_t K,
+                    int64_t insertion_max_k) {
+        const int64_t N = int64_t(base.size()), V = int64_t(banned_.size());
+        if (host_) {
+            ops::log_softmax_top_k_rows(ctx_, view(scores.data(), {N, K}), view(tokens.data(), {N, K}),
+                                        view(count.data(), {N}), view(logits, {N, V}), view(base.data(), {N}),
+                                        view(banned_.data(), {V}), view(eos_only_.data(), {V}),
+                                        view(at_cap.data(), {N}), insertion_max_k);
+            return;
+        }
+        const Device& d = ctx_.device;
+        double* base_d = base_.ensure(d, N);
+        int64_t* cap_d = at_cap_.ensure(d, N);
+        device_copy(d, base_d, Device{}, base.data(), size_t(N) * sizeof(double));
+        device_copy(d, cap_d, Device{}, at_cap.data(), size_t(N) * sizeof(int64_t));
+        double* scores_d = scores_.ensure(d, N * K);
+        int64_t* tokens_d = tokens_.ensure(d, N * (K + 1));  // the counts after the tokens
+        ops::log_softmax_top_k_rows(ctx_, view(scores_d, {N, K}, d), view(tokens_d, {N, K}, d),
+                                    view(tokens_d + N * K, {N}, d), view(logits, {N, V}, d), view(base_d, {N}, d),
+                                    view(masks_.data(), {V}, d), view(masks_.data() + V, {V}, d), view(cap_d, {N}, d),
+                                    insertion_max_k);
+        device_copy(Device{}, scores.data(), d, scores_d, size_t(N * K) * sizeof(double));
+        device_copy(Device{}, tokens.data(), d, tokens_d, size_t(N * K) * sizeof(int64_t));
+        device_copy(Device{}, count.data(), d, tokens_d + N * K, size_t(N) * sizeof(int64_t));
+    }
+
+private:
+    const Context& ctx_;
+    bool host_;
+    const std::vector<int64_t>& banned_;
+    const std::vector<int64_t>& eos_only_;
+    DeviceBuffer<int64_t> masks_, at_cap_, tokens_;
+    DeviceBuffer<double> base_, scores_;
+};
+
 }  // namespace
 
 template <typename T>
@@ -133,7 +186,7 @@ std::vector<std::vector<Hypothesis>> beam_search(IncrementalDecoder<T>& dec,
     std::vector<Candidate> row_best, pool;
     std::vector<double> pool_scores, top_scores, base;
     std::vector<int64_t> top_tokens, row_count, at_cap;
-    const Context& ctx = dec.context();
+    RowTopK top_k(dec.context(), banned, eos_only);
     while (!active.empty()) {
         const int64_t N = int64_t(active.size());
         tokens.resize(size_t(N));
@@ -143,7 +196,7 @@ std::vector<std::vector<Hypothesis>> beam_search(IncrementalDecoder<T>& dec,
             tokens[size_t(n)] = h.tokens.empty() ? cfg.bos_id : h.tokens.back();
             sentence[size_t(n)] = h.sentence;
         }
-        const T* logp = dec.step(tokens, sentence);
+        const T* logits = dec.step(tokens, sentence, /*normalize=*/false);
         const int64_t t = dec.position();  // tokens of an extension, </s> included
         top_scores.resize(size_t(N * K));
         top_tokens.resize(size_t(N * K));
@@ -154,10 +207,7 @@ std::vector<std::vector<Hypothesis>> beam_search(IncrementalDecoder<T>& dec,
             base[size_t(n)] = active[size_t(n)].score;
             at_cap[size_t(n)] = t >= max_len[size_t(active[size_t(n)].sentence)];
         }
-        ops::top_k_rows(ctx, view(top_scores.data(), {N, K}), view(top_tokens.data(), {N, K}),
-                        view(row_count.data(), {N}), view(logp, {N, V}), view(base.data(), {N}),
-                        view(banned.data(), {V}), view(eos_only.data(), {V}), view(at_cap.data(), {N}),
-                        opt.insertion_max_k);
+        top_k(top_scores, top_tokens, row_count, logits, base, at_cap, K, opt.insertion_max_k);
         row_best.resize(size_t(N * K));
         for (int64_t n = 0; n < N; ++n)
             for (int64_t i = 0; i < row_count[size_t(n)]; ++i)

@@ -36,24 +36,25 @@ void IncrementalDecoder<T>::start(const std::vector<std::vector<int64_t>>& sourc
 }
 
 // Where each hypothesis' keys sit: its own column of the time-major self-attention cache,
-// its sentence's rows of the cross-attention keys.
+// its sentence's rows of the cross-attention keys (device pointers from step_indices_).
 template <typename T>
-void IncrementalDecoder<T>::set_cache_rows(int64_t N) {
+void IncrementalDecoder<T>::set_cache_rows(int64_t N, const int64_t* self_block, const int64_t* self_len,
+                                           const int64_t* cross_block, const int64_t* cross_len) {
     const int64_t C = cfg_.dim_emb;
     for (auto& c : caches_) {
         c.self.step = t_;
-        c.self.kv_block = self_block_.data();
-        c.self.key_len = self_len_.data();
+        c.self.kv_block = self_block;
+        c.self.key_len = self_len;
         c.self.layout = {C, N * C};
-        c.cross.kv_block = cross_block_.data();
-        c.cross.key_len = cross_len_.data();
+        c.cross.kv_block = cross_block;
+        c.cross.key_len = cross_len;
         c.cross.layout = {S_ * C, C};
     }
 }
 
 template <typename T>
-const T* IncrementalDecoder<T>::step(const std::vector<int64_t>& tokens,
-                                     const std::vector<int64_t>& sentence) {
+const T* IncrementalDecoder<T>::step(const std::vector<int64_t>& tokens, const std::vector<int64_t>& sentence,
+                                     bool normalize) {
     const int64_t N = int64_t(tokens.size()), C = cfg_.dim_emb, V = cfg_.vocab_size;
     DEEPNET_CHECK(N > 0 && int64_t(sentence.size()) == N,
                   "step: " << N << " tokens but " << sentence.size() << " sentence indices");
@@ -74,12 +75,13 @@ const T* IncrementalDecoder<T>::step(const std::vector<int64_t>& tokens,
         cross_block_[size_t(n)] = b;
         cross_len_[size_t(n)] = src_len_[size_t(b)];
     }
-    set_cache_rows(N);
+    const auto ix = step_indices_.place<7>(
+        ctx.device, {&tokens, &pos_, &self_block_, &self_len_, &cross_block_, &cross_len_, &src_len_});
+    set_cache_rows(N, ix[2], ix[3], ix[4], ix[5]);
     T* x = ensure(ctx, x_, N * C);
     T* y = ensure(ctx, y_, N * C);
-    embedding_layer_forward(ctx, p, spec_.tgt_embed, positions_, kInference, 0.0, x, tokens.data(),
-                            pos_.data(), N, t_ + 1);
-    const SeqShape ts{N, 1, nullptr}, ss{B_, S_, src_len_.data()};
+    embedding_layer_forward(ctx, p, spec_.tgt_embed, positions_, kInference, 0.0, x, ix[0], ix[1], N, t_ + 1);
+    const SeqShape ts{N, 1, nullptr}, ss{B_, S_, ix[6]};
     for (int64_t l = 0; l < cfg_.dec_depth; ++l) {
         decoder_layer_forward(ctx, p, spec_.dec[size_t(l)], dec_cfg_, kInference, saved_, y, x, enc_out_,
                               ts, ss, &caches_[size_t(l)]);
@@ -90,7 +92,7 @@ const T* IncrementalDecoder<T>::step(const std::vector<int64_t>& tokens,
     T* logp = ensure(ctx, logp_, N * V);
     ops::linear_forward(ctx, tv(ctx, logp, {N, V}), tv(ctx, top, {N, C}),
                         tv(ctx, p.v(spec_.out_proj), {V, C}), TensorView());
-    ops::log_softmax_forward(ctx, tv(ctx, logp, {N, V}));
+    if (normalize) ops::log_softmax_forward(ctx, tv(ctx, logp, {N, V}));
     ++t_;
     return logp;
 }
@@ -107,10 +109,11 @@ void IncrementalDecoder<T>::reorder(const std::vector<int64_t>& parent) {
     n_ = M;
     if (identity) return;  // greedy search and unchanged beams copy nothing
     const Context& ctx = model_.context();
+    const int64_t* rows = parent_indices_.place<1>(ctx.device, {&parent})[0];
     auto gather = [&](Buf<T>& cache) {
         gather_.resize(ctx.device, t_ * M * C);
         ops::gather_rows(ctx, tv(ctx, gather_.data(), {t_, M, C}), tv(ctx, cache.data(), {t_, N, C}),
-                         tv(ctx, parent.data(), {M}));
+                         tv(ctx, rows, {M}));
         cache.swap(gather_);  // the old cache becomes the next gather's buffer
     };
     for (auto& c : caches_) {

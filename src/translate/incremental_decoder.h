@@ -12,7 +12,9 @@
 // Caches are time-major: (t, N, C) per layer for K and V, so a step appends one (N, C) block.
 // The encoder pass is the model's own (Transformer::encode); each step runs the training
 // code's decoder_layer_forward with the layer's key/value caches (src/layers/attention.h),
-// so decoding and training share every layer. T = float in the product, double in tests.
+// so decoding and training share every layer. On a GPU the index arrays of each step (tokens,
+// positions, cache rows, beam parents) go up in one copy and the log-probabilities stay there.
+// T = float in the product, double in tests.
 #pragma once
 
 #include <cstdint>
@@ -37,8 +39,10 @@ public:
     // One target position for N = tokens.size() hypotheses: tokens[n] is the previous output
     // of hypothesis n (<s> at position 0), sentence[n] the index (into the start() sources)
     // it translates. N must equal hypotheses() after the first step. Returns the
-    // log-probabilities (N, V), valid until the next call.
-    const T* step(const std::vector<int64_t>& tokens, const std::vector<int64_t>& sentence);
+    // log-probabilities (N, V), or with normalize = false the logits (beam search normalises
+    // them inside its top-k: ops::log_softmax_top_k_rows), valid until the next call, on the
+    // model's device.
+    const T* step(const std::vector<int64_t>& tokens, const std::vector<int64_t>& sentence, bool normalize = true);
 
     // Keeps hypothesis parent[i] of the last step as hypothesis i (parents may repeat or be
     // dropped: finished hypotheses leave the beam).
@@ -53,7 +57,8 @@ public:
     const Context& context() const { return model_.context(); }
 
 private:
-    void set_cache_rows(int64_t N);
+    void set_cache_rows(int64_t N, const int64_t* self_block, const int64_t* self_len, const int64_t* cross_block,
+                        const int64_t* cross_len);
 
     const Transformer<T>& model_;
     const ModelConfig& cfg_;
@@ -71,6 +76,7 @@ private:
     DecoderLayerSaved<T> saved_;  // shared by the layers: nothing is kept for backward
     Buf<T> x_, y_, top_, ln_mean_, ln_rstd_, logp_, gather_;
     std::vector<int64_t> pos_, self_block_, self_len_, cross_block_, cross_len_;
+    IndexUpload step_indices_, parent_indices_;  // the index arrays on the model's device
 };
 
 }  // namespace deepnet

@@ -57,6 +57,7 @@ std::vector<std::vector<Hypothesis>> translate_ids_parallel(const Transformer<T>
     for (const auto& s : sources) lengths.push_back(int64_t(s.size()));
     const auto batches = length_sorted_batches(lengths, mini_batch);
     workers = std::max<int64_t>(1, std::min<int64_t>(workers, int64_t(batches.size())));
+    if (model.context().device.kind != DeviceKind::CPU) workers = 1;  // one GPU stream: one decoder
     std::vector<std::vector<Hypothesis>> out(sources.size());
     if (workers == 1) {  // one batch (or one thread): let the kernels use every thread
         IncrementalDecoder<T> decoder(model);

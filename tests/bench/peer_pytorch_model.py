@@ -306,8 +306,8 @@ class Stack(nn.Module):
         self.register_buffer("positions", sinusoid_table(1024, cfg.dim_emb), persistent=False)
 
     def pos(self, start, L):
-        if start + L > self.positions.shape[0]:
-            self.positions = sinusoid_table(2 * (start + L), self.cfg.dim_emb)
+        if start + L > self.positions.shape[0]:  # computed on the CPU as at construction
+            self.positions = sinusoid_table(2 * (start + L), self.cfg.dim_emb).to(self.positions.device)
         return self.positions[start:start + L]
 
     def embed(self, tokens, start=0):
@@ -334,7 +334,7 @@ class Transformer(nn.Module):
 
     @staticmethod
     def key_mask(lengths, L):  # (B, 1, 1, L): True at padding keys
-        return (torch.arange(L)[None, :] >= lengths[:, None])[:, None, None, :]
+        return (torch.arange(L, device=lengths.device)[None, :] >= lengths[:, None])[:, None, None, :]
 
     def encode(self, src, src_len):
         mask = self.key_mask(src_len, src.shape[1])
@@ -407,14 +407,17 @@ class Transformer(nn.Module):
         return {n: p for n, p in self.named_parameters()}
 
 
-def load_model_file(path):
-    """(Transformer in eval mode with DeepNet's weights, metadata, config)."""
+def load_model_file(path, device=None):
+    """(Transformer in eval mode with DeepNet's weights, metadata, config); the weights are
+    read on the CPU and then moved to `device` (e.g. "cuda") when one is given."""
     tensors, meta = load_safetensors(path)
     V = tensors["encoder.embed_tokens.weight"].shape[0]
     cfg = Config.from_yaml(meta.get("config", ""), vocab_size=V)
     model = Transformer(cfg)
     model.load_deepnet(tensors)
     model.eval()
+    if device is not None:
+        model.to(device)
     return model, meta, cfg
 
 
@@ -429,21 +432,21 @@ class IncrementalDecoder:
     """Encoder once per batch; then one target position per step for N hypotheses.
     Self-attention keys/values are cached per layer as (N, H, t, D) and grow by one
     position per step; cross-attention keys/values are computed once per sentence and
-    gathered per hypothesis (fairseq's reorder_incremental_state does the same)."""
+    gathered per hypothesis (fairseq's reorder_incremental_state does the same).
+    Everything lives on the device of the model's weights (`device`)."""
 
     def __init__(self, model):
         self.m = model
+        self.device = model.out_weight().device
 
     @torch.no_grad()
     def start(self, sources):
         """sources: list of id lists without </s>."""
-        B = len(sources)
         S = max(len(s) for s in sources) + 1
-        src = torch.full((B, S), PAD, dtype=torch.long)
-        for b, s in enumerate(sources):
-            src[b, :len(s)] = torch.tensor(s, dtype=torch.long)
-            src[b, len(s)] = EOS
-        self.src_len = torch.tensor([len(s) + 1 for s in sources])
+        # The padded batch (ids, </s>, <pad>...) is built on the host: one copy to the device.
+        src = torch.tensor([list(s) + [EOS] + [PAD] * (S - 1 - len(s)) for s in sources],
+                           dtype=torch.long, device=self.device)
+        self.src_len = torch.tensor([len(s) + 1 for s in sources], dtype=torch.long, device=self.device)
         enc, self.enc_mask = self.m.encode(src, self.src_len)
         self.cross = []
         for layer in self.m.decoder.layers:
@@ -495,55 +498,77 @@ def max_output_length(src_len_with_eos, factor):
     return max(1, int(math.floor(factor * src_len_with_eos)))
 
 
+def _upload(hyps, parent, sel, device):
+    """beam_search's per-step bookkeeping for the hypotheses `hyps` [(sentence, tokens, score)],
+    in one host-to-device copy: a LongTensor (6, N) whose rows are the last token (<s> for
+    none), the sentence, its slot (index among the step's sentences), the row within the
+    sentence, `parent` (for IncrementalDecoder.reorder) and `sel` (where the hypothesis' score
+    is in the last step's flattened best values). Also `first`: sentence -> (slot, its first
+    row); the hypotheses of a sentence are contiguous."""
+    first, slot, j_in = {}, [], []
+    for n, h in enumerate(hyps):
+        if h[0] not in first:
+            first[h[0]] = (len(first), n)
+        slot.append(first[h[0]][0])
+        j_in.append(n - first[h[0]][1])
+    rows = [[h[1][-1] if h[1] else BOS for h in hyps], [h[0] for h in hyps], slot, j_in, parent, sel]
+    return torch.tensor(rows, dtype=torch.long, device=device), first
+
+
 @torch.no_grad()
 def beam_search(dec, sources, beam_size=4, normalize=0.6, max_length_factor=3.0, allow_unk=False):
     """src/translate/beam_search.h: Marian's algorithm. Every active hypothesis is extended
     by every allowed token (score = sum of log-probs in double); per sentence the
     k = beam - finished best extensions survive; those ending in </s> leave the beam.
     The last allowed position forces </s>. Returns per sentence the finished hypotheses
-    [(tokens, score, total)], best total = score / (len + 1)^normalize first."""
+    [(tokens, score, total)], best total = score / (len + 1)^normalize first.
+    The tensors live on dec.device; the hypotheses' token lists are kept on the host, so each
+    step makes one copy to the device (_upload) and one back (the best candidates)."""
     K = beam_size
     B = len(sources)
     finished = [[] for _ in range(B)]
     if B == 0:
         return finished
+    dev = dec.device
     dec.start(sources)
     V = dec.m.cfg.vocab_size
-    max_len = [max_output_length(len(s) + 1, max_length_factor) for s in sources]
-    banned = torch.zeros(V, dtype=torch.bool)
+    max_len = torch.tensor([max_output_length(len(s) + 1, max_length_factor) for s in sources],
+                           dtype=torch.long, device=dev)
+    banned = torch.zeros(V, dtype=torch.bool, device=dev)
     banned[PAD] = banned[BOS] = True
     if not allow_unk:
         banned[UNK] = True
-    eos_only = torch.ones(V, dtype=torch.bool)
+    eos_only = torch.ones(V, dtype=torch.bool, device=dev)
     eos_only[EOS] = False
+    k_row = min(K, V)
+    W = min(K, K * k_row)  # candidates kept per sentence and step
     active = [(b, [], 0.0) for b in range(B)]  # (sentence, tokens, score)
+    score = torch.zeros(B, dtype=torch.float64, device=dev)  # the scores of `active`
+    host, first = _upload(active, list(range(B)), list(range(B)), dev)
     while active:
         N = len(active)
-        tokens = torch.tensor([h[1][-1] if h[1] else BOS for h in active], dtype=torch.long)
-        sent = torch.tensor([h[0] for h in active], dtype=torch.long)
+        tokens, sent, slot, j_in = host[0], host[1], host[2], host[3]
         logp = dec.step(tokens, sent)
         t = dec.t  # tokens of an extension, </s> included
-        force = torch.tensor([t >= max_len[h[0]] for h in active])
+        force = max_len.index_select(0, sent) <= t
         ban = torch.where(force[:, None], eos_only[None, :], banned[None, :])
         scores = logp.double().masked_fill(ban, float("-inf"))
-        scores += torch.tensor([h[2] for h in active], dtype=torch.float64)[:, None]
-        k_row = min(K, V)
+        scores += score[:, None]
         row_val, row_tok = torch.topk(scores, k_row, dim=1)  # (N, K), best first
         # Pool the rows of each sentence (contiguous) into (sentences, K * K) candidates.
-        first, slot, j_in = {}, [], []
-        for n, h in enumerate(active):
-            if h[0] not in first:
-                first[h[0]] = (len(first), n)
-            slot.append(first[h[0]][0])
-            j_in.append(n - first[h[0]][1])
         Bs = len(first)
-        pool = torch.full((Bs, K, k_row), float("-inf"), dtype=torch.float64)
-        pool[torch.tensor(slot), torch.tensor(j_in)] = row_val
+        pool = torch.full((Bs, K, k_row), float("-inf"), dtype=torch.float64, device=dev)
+        pool[slot, j_in] = row_val
         flat = pool.view(Bs, K * k_row)
-        best_val, best_idx = torch.topk(flat, min(K, K * k_row), dim=1)  # sorted, ties: lower index
-        best_val, best_idx = best_val.tolist(), best_idx.tolist()
-        row_tok_l = row_tok.tolist()
-        nxt, parent = [], []
+        best_val_d, best_idx = torch.topk(flat, W, dim=1)  # sorted, ties: lower index
+        # One copy back per step: the values (float64 bits as int64), indices and row tokens.
+        M = Bs * W
+        back = torch.cat([best_val_d.reshape(-1).view(torch.int64), best_idx.reshape(-1),
+                          row_tok.reshape(-1)]).cpu()
+        best_val = back[:M].view(torch.float64).view(Bs, W).tolist()
+        best_idx = back[M:2 * M].view(Bs, W).tolist()
+        row_tok_l = back[2 * M:].view(N, k_row).tolist()
+        nxt, parent, sel = [], [], []
         for s, (si, n0) in first.items():
             k = K - len(finished[s])
             for i in range(k):
@@ -561,8 +586,11 @@ def beam_search(dec, sources, beam_size=4, normalize=0.6, max_length_factor=3.0,
                 else:
                     nxt.append((s, h[1] + [tok], val))
                     parent.append(hyp)
+                    sel.append(si * W + i)
         if nxt:
-            dec.reorder(torch.tensor(parent, dtype=torch.long))
+            host, first = _upload(nxt, parent, sel, dev)
+            dec.reorder(host[4])
+            score = best_val_d.reshape(-1).index_select(0, host[5])  # = the vals kept in nxt
         active = nxt
     for f in finished:
         f.sort(key=lambda x: -x[2])  # stable: ties keep the order of finishing

@@ -1,15 +1,20 @@
 #!/usr/bin/python3
 """PyTorch peer of `deepnet translate`: the same beam search (src/translate/beam_search.h,
 Marian's algorithm: finished hypotheses leave the beam, normalize 0.6, max-length-factor 3,
-incremental decoding with cached keys/values) on a DeepNet model file, eager float32.
+incremental decoding with cached keys/values) on a DeepNet model file, eager float32, on
+the CPU or (--device cuda) an NVIDIA GPU, the peer of `deepnet translate --devices 0`.
 
   peer_pytorch_translate.py -m MODEL -i FILE [-o OUT] [--beam-size 4] [--mini-batch 32]
-                            [--maxi-batch 100] [--threads 2] [--compare OURS]
+                            [--maxi-batch 100] [--threads 2] [--device cpu|cuda] [--compare OURS]
 Input: raw text (plain or .gz), tokenised with the SentencePiece model stored in MODEL's
 metadata; batching as ours: chunks of mini-batch * maxi-batch lines, sorted by source
 length (longest first, stable), cut into mini-batches. Prints sentences/s and target
 tokens/s of the translation (model loading excluded, also printed), peak RSS, and with
 --compare the fraction of lines identical to OURS (e.g. the output of deepnet translate).
+With --device cuda the weights and every tensor of the search live on the GPU (per step one
+copy to it and one back: the beam's bookkeeping stays on the host), the clock is read after
+torch.cuda.synchronize(), and the peak device memory is printed too. The first batch pays
+cuBLAS's start-up: there is no warm-up.
 """
 import argparse
 import gzip
@@ -32,6 +37,21 @@ def read_lines(path):
 def length_sorted_batches(lengths, mini_batch):
     order = sorted(range(len(lengths)), key=lambda i: -lengths[i])  # stable
     return [order[i:i + mini_batch] for i in range(0, len(order), mini_batch)]
+
+
+def synchronize(device):
+    """Waits for the device's queued work (none on the CPU): before reading the clock."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def describe_device(device):
+    if device.type != "cuda":
+        return "device: cpu"
+    p = torch.cuda.get_device_properties(device)
+    return "device: %s (%s, %.0f GiB, compute capability %d.%d), CUDA %s, float32 matmul precision %s" % (
+        device, p.name, p.total_memory / 2.0 ** 30, p.major, p.minor, torch.version.cuda,
+        torch.get_float32_matmul_precision())
 
 
 def translate(model, sp, lines, args):
@@ -62,19 +82,30 @@ def main():
     ap.add_argument("--mini-batch", type=int, default=32)
     ap.add_argument("--maxi-batch", type=int, default=100)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                    help="where the model and the search run (cuda: the current GPU; default cpu)")
     ap.add_argument("--compare", metavar="OURS", help="translations to compare with, line by line")
     args = ap.parse_args()
     pm.setup_torch(args.threads)
+    if args.device == "cuda" and not torch.cuda.is_available():
+        sys.exit("--device cuda: PyTorch sees no CUDA device (torch %s, built with CUDA %s)" % (
+            torch.__version__, torch.version.cuda))
+    device = torch.device(args.device)
+    if device.type == "cuda":
+        device = torch.device("cuda", torch.cuda.current_device())
 
     t0 = time.perf_counter()
-    model, meta, cfg = pm.load_model_file(args.model)
+    model, meta, cfg = pm.load_model_file(args.model, device)
     sp = pm.sentencepiece_from_meta(meta)
     if meta.get("target_languages"):
         sys.exit("multilingual models (target-language tags) are not supported by this peer")
+    synchronize(device)
     t_load = time.perf_counter() - t0
     lines = read_lines(args.input)
+    synchronize(device)
     t1 = time.perf_counter()
     ids = translate(model, sp, lines, args)
+    synchronize(device)
     secs = time.perf_counter() - t1
     texts = [sp.decode([i for i in x if i not in (pm.PAD, pm.BOS, pm.EOS)]) for x in ids]
     if args.output:
@@ -83,6 +114,7 @@ def main():
     tokens = sum(len(x) for x in ids)
     for line in pm.describe_runtime():
         print(line)
+    print(describe_device(device))
     print("model: %d+%d layers, d=%d, %d heads, FFN %d, vocab %d, %s, %d parameters" % (
         cfg.enc_depth, cfg.dec_depth, cfg.dim_emb, cfg.heads, cfg.dim_ffn, cfg.vocab_size, cfg.norm,
         model.param_count()))
@@ -91,6 +123,10 @@ def main():
     print("sentences/s: %.1f" % (len(lines) / secs))
     print("target tokens/s: %.0f" % (tokens / secs))
     print("peak RSS: %.0f MiB" % (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0))
+    if device.type == "cuda":
+        print("peak device memory: %.0f MiB allocated, %.0f MiB reserved (PyTorch's caching allocator)" % (
+            torch.cuda.max_memory_allocated(device) / 2.0 ** 20,
+            torch.cuda.max_memory_reserved(device) / 2.0 ** 20))
     if args.compare:
         ours = read_lines(args.compare)
         same = sum(1 for a, b in zip(texts, ours) if a == b)

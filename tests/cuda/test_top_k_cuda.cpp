@@ -6,7 +6,11 @@
 // the CPU returns the set unsorted: its rows are sorted best first (lower token on ties)
 // before the comparison, and the kernel must give that.
 #include "cuda_test_support.h"
+#include "kernels/log_softmax.h"
 #include "kernels/top_k.h"
+
+#include <cmath>
+#include <type_traits>
 
 #include <limits>
 #include <numeric>
@@ -87,6 +91,79 @@ TEST_CASE("cuda top_k_rows equals the CPU: tokens, scores, ties and masks", "[cu
                 check_top_k<float>(6, V, K, insertion_max_k, rng);
                 check_top_k<bf16>(5, V, K, insertion_max_k, rng);
             }
+}
+
+namespace {
+
+// The fused kernel against the device's own log_softmax_forward + top_k_rows, bit for bit
+// (the same lse, the same rounding to T), and against the CPU twin: the same tokens, scores
+// within the two devices' exp/log rounding. Logits from a continuum plus exact ties.
+template <typename T>
+void check_top_k_of_logits(int64_t N, int64_t V, int64_t K, std::mt19937_64& rng) {
+    INFO(type_name(T{}) << " N=" << N << " V=" << V << " k=" << K);
+    std::uniform_real_distribution<double> logit(-12.0, 12.0);
+    std::vector<double> x(static_cast<size_t>(N * V));
+    for (size_t i = 0; i < x.size(); ++i) x[i] = i % 7 == 3 ? 2.0 : logit(rng);
+    const auto logits = to_storage_vec<T>(x);
+    std::vector<double> base(static_cast<size_t>(N));
+    for (size_t n = 0; n < base.size(); ++n) base[n] = -0.75 * double(n);
+    std::vector<int64_t> banned(static_cast<size_t>(V)), banned_last(static_cast<size_t>(V), 1),
+        last(static_cast<size_t>(N));
+    for (size_t w = 0; w < banned.size(); ++w) banned[w] = w % 11 == 0;
+    banned_last[size_t(V - 1)] = 0;
+    for (size_t n = 0; n < last.size(); ++n) last[n] = n % 3 == 2;
+    Dev<double> gbase(base);
+    Dev<int64_t> gban(banned), gbl(banned_last), glast(last);
+    // Fused, on the logits (left unchanged).
+    Dev<T> gx(logits);
+    Dev<double> gsc(N * K);
+    Dev<int64_t> gtok(N * K), gcount(N);
+    k::cuda::top_k_rows_of_logits<T>(gsc.get(), gtok.get(), gcount.get(), gx.get(), gbase.get(), gban.get(), gbl.get(),
+                                     glast.get(), K, N, V, nullptr);
+    check_same_bits("logits", gx.download(), logits);
+    // Unfused: log_softmax in place, then top-k.
+    Dev<T> glp(logits);
+    k::cuda::log_softmax_forward<T>(glp.get(), N, V, nullptr);
+    Dev<double> gsc2(N * K);
+    Dev<int64_t> gtok2(N * K), gcount2(N);
+    k::cuda::top_k_rows<T>(gsc2.get(), gtok2.get(), gcount2.get(), glp.get(), gbase.get(), gban.get(), gbl.get(),
+                           glast.get(), K, N, V, nullptr);
+    const auto count = gcount.download(), tok = gtok.download();
+    const auto sc = gsc.download();
+    check_same_bits("count", count, gcount2.download());
+    check_same_bits("tokens", tok, gtok2.download());
+    check_same_bits("scores", sc, gsc2.download());
+    // The CPU twin (exact insertion order for k <= 64), float only: bf16 rounds x - lse to
+    // bf16 on the device, where the float twin keeps it.
+    if constexpr (!std::is_same_v<T, float>) return;
+    if (K > 64) return;
+    std::vector<double> csc(static_cast<size_t>(N * K));
+    std::vector<int64_t> ctok(static_cast<size_t>(N * K)), ccount(static_cast<size_t>(N));
+    const std::vector<double> xd = to_doubles(logits);
+    std::vector<float> xf(xd.begin(), xd.end());
+    k::cpu::top_k_rows_of_logits<float>(csc.data(), ctok.data(), ccount.data(), xf.data(), base.data(), banned.data(),
+                                        banned_last.data(), last.data(), K, 64, N, V);
+    CHECK(ccount == count);
+    int64_t differ = 0;
+    for (int64_t n = 0; n < N; ++n)
+        for (int64_t i = 0; i < count[size_t(n)]; ++i) {
+            const size_t j = size_t(n * K + i);
+            differ += ctok[j] != tok[j];
+            REQUIRE(std::fabs(csc[j] - sc[j]) <= 1e-4 * (1 + std::fabs(csc[j])));
+        }
+    CHECK(differ <= N);  // a swap only where two candidates lie within rounding of each other
+}
+
+}  // namespace
+
+TEST_CASE("cuda top_k_rows_of_logits equals log_softmax then top_k on the device, and the CPU twin",
+          "[cuda][top_k]") {
+    auto rng = make_rng(607);
+    for (int64_t V : {1, 7, 300, 1001, 8000})
+        for (int64_t K : {1, 4, 12, 256}) {
+            check_top_k_of_logits<float>(5, V, K, rng);
+            check_top_k_of_logits<bf16>(4, V, K, rng);
+        }
 }
 
 TEST_CASE("cuda top_k_rows rejects k above its maximum", "[cuda][top_k]") {

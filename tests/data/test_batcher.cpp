@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "src/data/batch_stream.h"
+#include "src/data/batcher.h"
 #include "src/data/sampling.h"
 #include "src/model/batch.h"
 #include "tests/data/data_test_util.h"
@@ -150,6 +151,40 @@ TEST_CASE("batches respect the padded target-token budget and the sentence cap",
             if (words >= 200) CHECK(multi > int64_t(batches.size()) / 2);
         }
     }
+}
+
+TEST_CASE("mini-batch-fit: batches stay within the fit table's entry for their longer side", "[data]") {
+    TempDir dir;
+    const auto data = two_corpora(dir, 300, 40);
+    ModelConfig mc;
+    DataConfig cfg = batching(1);  // the word budget would allow one sentence: the table rules instead
+    cfg.mini_batch_fit = true;
+    cfg.mini_batch_fit_step = 5;
+    cfg.fit_sentences = {40, 20, 12, 9, 7};  // padded lengths up to 5, 10, 15, 20, 25 (and beyond)
+    CHECK(fit_limit(cfg, 1) == 40);
+    CHECK(fit_limit(cfg, 5) == 40);
+    CHECK(fit_limit(cfg, 6) == 20);
+    CHECK(fit_limit(cfg, 25) == 7);
+    CHECK(fit_limit(cfg, 400) == 7);
+    const auto batches = build_epoch_batches(*data, cfg, 3, 1);
+    int64_t sentences = 0, full = 0;
+    for (const auto& ids : batches) {
+        std::vector<std::vector<int64_t>> src, tgt;
+        for (int64_t id : ids) {
+            src.push_back(data->source(id));
+            tgt.push_back(data->target(id));
+        }
+        const Batch b = make_batch(src, tgt, mc);
+        const int64_t limit = fit_limit(cfg, std::max(b.S, b.T));
+        INFO("B " << b.B << " S " << b.S << " T " << b.T);
+        CHECK(b.B <= limit);
+        full += b.B * 2 > limit;
+        sentences += b.B;
+    }
+    CHECK(sentences == 340);
+    CHECK(full > int64_t(batches.size()) / 2);  // filled, not cut early
+    cfg.mini_batch = 4;  // an explicit cap still holds
+    for (const auto& ids : build_epoch_batches(*data, cfg, 3, 1)) CHECK(ids.size() <= 4);
 }
 
 TEST_CASE("a pool sorted by length: with shuffle none one pool is in length order", "[data]") {

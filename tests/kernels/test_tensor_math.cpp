@@ -76,6 +76,34 @@ TEST_CASE("loss sums add the rows in order, in double", "[kernel][cross_entropy]
     CHECK(sums[1] == 10.0);
 }
 
+TEST_CASE("top_k_rows_of_logits equals log_softmax_forward then top_k_rows, logits untouched", "[kernel][top_k]") {
+    const int64_t N = 4, V = 203, k = 6;
+    for (int64_t insertion_max_k : {int64_t(64), int64_t(0)}) {
+        auto logits = random_vec(size_t(N * V), 17, 6.0);
+        logits[5] = logits[6];  // a tie
+        const std::vector<double> kept = logits;
+        const double base[] = {0.0, -2.0, 1.0, -0.5};
+        std::vector<int64_t> banned(size_t(V), 0), eos_only(size_t(V), 1);
+        banned[0] = banned[2] = 1;
+        eos_only[3] = 0;
+        const int64_t last[] = {0, 1, 0, 0};
+        std::vector<double> sc(size_t(N * k), 0.0), sc2(size_t(N * k), 0.0);
+        std::vector<int64_t> tok(size_t(N * k), -1), tok2(size_t(N * k), -1), count(static_cast<size_t>(N)),
+            count2(static_cast<size_t>(N));
+        k::top_k_rows_of_logits<double>(sc.data(), tok.data(), count.data(), logits.data(), base, banned.data(),
+                                        eos_only.data(), last, k, insertion_max_k, N, V);
+        CHECK(logits == kept);
+        std::vector<double> logp = logits;
+        k::log_softmax_forward<double>(logp.data(), N, V);
+        k::top_k_rows<double>(sc2.data(), tok2.data(), count2.data(), logp.data(), base, banned.data(),
+                              eos_only.data(), last, k, insertion_max_k, N, V);
+        CHECK(count == count2);
+        CHECK(tok == tok2);
+        CHECK(sc == sc2);
+        CHECK(sc[0] < base[0]);  // normalised: log-probabilities are negative
+    }
+}
+
 TEST_CASE("top_k_rows: insertion and selection keep the naive best k, masks respected", "[kernel][top_k]") {
     const int64_t N = 3, V = 97, k = 5;
     auto logp = random_vec(size_t(N * V), 9, 2.0);

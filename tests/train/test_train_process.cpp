@@ -87,7 +87,10 @@ TEST_CASE("SIGTERM saves and exits cleanly, the rerun continues", "[train][proce
     const std::string dir = make_task_dir("term", 600);
     const auto args = cli_args(dir, "m.safetensors", 400);
     const pid_t pid = spawn(args, dir + "/term.log");
-    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    // The signal must find training under way (its handler is installed before the data is
+    // read): on a loaded machine a fixed delay could land before that, in the default handler.
+    for (int i = 0; i < 6000 && slurp(dir + "/term.log").find("Ep. ") == std::string::npos; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     kill(pid, SIGTERM);
     REQUIRE(wait_exit(pid) == deepnet::kExitStoppedBySignal);  // saved; distinct from a finished run
     const std::string log = slurp(dir + "/term.log");

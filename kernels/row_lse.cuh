@@ -1,0 +1,57 @@
+// The log-sum-exp of one row, shared by the kernels that normalise logits (log_softmax_cuda.cu,
+// top_k_cuda.cu's fused variant), so that both round x - lse identically: one block of
+// kLseThreads threads per row, the row read in VW-wide vectors with an fp32 online max and
+// rescaled sum, combined in a fixed order (deterministic).
+#pragma once
+
+#include <cmath>
+
+#include "kernels/cuda_utils.cuh"
+
+namespace deepnet::kernels::cuda::detail {
+
+constexpr int kLseThreads = 256;
+
+struct Stats {
+    float m, s;  // running max, sum of exp(x - m)
+};
+
+__device__ __forceinline__ Stats combine(Stats a, Stats b) {
+    const float m = fmaxf(a.m, b.m);
+    // An empty side has m = -inf and s = 0: its term must vanish, not become NaN.
+    const float sa = a.s == 0.f ? 0.f : a.s * expf(a.m - m);
+    const float sb = b.s == 0.f ? 0.f : b.s * expf(b.m - m);
+    return {m, sa + sb};
+}
+
+// log sum exp of one row in fp32, returned to every thread (fixed combine order).
+template <typename T, int VW>
+__device__ float row_lse(const T* z, int64_t V) {
+    __shared__ Stats red[kLseThreads / 32];
+    Stats st{-INFINITY, 0.f};
+    for (int64_t c = int64_t(threadIdx.x) * VW; c < V; c += int64_t(kLseThreads) * VW) {
+        float v[VW];
+        load<T, VW>(z + c, v);
+        float vm = v[0], vs = 0.f;
+#pragma unroll
+        for (int j = 1; j < VW; ++j) vm = fmaxf(vm, v[j]);
+        const float m = fmaxf(st.m, vm);
+#pragma unroll
+        for (int j = 0; j < VW; ++j) vs += expf(v[j] - m);
+        st.s = (st.s == 0.f ? 0.f : st.s * expf(st.m - m)) + vs;
+        st.m = m;
+    }
+#pragma unroll
+    for (int o = 16; o > 0; o >>= 1)
+        st = combine(st, {__shfl_xor_sync(0xFFFFFFFFu, st.m, o), __shfl_xor_sync(0xFFFFFFFFu, st.s, o)});
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+    __syncthreads();
+    if (lane == 0) red[warp] = st;
+    __syncthreads();
+    Stats t = red[0];
+#pragma unroll
+    for (int w = 1; w < kLseThreads / 32; ++w) t = combine(t, red[w]);
+    return t.m + logf(t.s);
+}
+
+}  // namespace deepnet::kernels::cuda::detail
