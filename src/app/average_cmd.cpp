@@ -2,9 +2,12 @@
 // copies a run kept with --keep-checkpoints N: `-m model.safetensors --last N` (the N newest)
 // or `--best N [--valid-metric M]` (the N best validated). The mean is summed in double
 // (src/io/model_average.h); the output is an ordinary model file for translate and score.
+#include <algorithm>
+
 #include "src/app/app_common.h"
 #include "src/app/commands.h"
 #include "src/config/command_line.h"
+#include "src/config/train_config.h"
 #include "src/config/translate_config.h"
 #include "src/core/error.h"
 #include "src/core/log.h"
@@ -25,8 +28,9 @@ std::vector<std::string> chosen_models(const AverageConfig& ac) {
     const std::string& model = ac.models.front();
     if (ac.last > 0) return last_checkpoints(model, ac.last);
     const std::string& m = ac.valid_metric;
-    DEEPNET_USER_CHECK(m.empty() || m == "cross-entropy" || m == "perplexity" || m == "bleu" || m == "chrf",
-                       "--valid-metric '" << m << "' is not one of cross-entropy, perplexity, bleu, chrf");
+    const auto& names = validation_metric_names();
+    DEEPNET_USER_CHECK(m.empty() || std::find(names.begin(), names.end(), m) != names.end(),
+                       "--valid-metric '" << m << "' is not one of " << validation_metric_list());
     return best_checkpoints(model, ac.log_json.empty() ? model + ".train.jsonl" : ac.log_json, m, ac.best);
 }
 

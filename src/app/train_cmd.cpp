@@ -30,6 +30,8 @@ int dump_memory(const TrainerSetup& setup) {
     const std::string device = setup.train.devices.empty() ? "the CPU" : "GPU " + std::to_string(setup.train.devices[0]);
     for (const std::string& line : memory_plan_lines(setup.model, setting, shape, device, workspace))
         std::cout << line << "\n";
+    if (const std::string worst = worst_batch_line(setup.model, setting, setup.data); !worst.empty())
+        std::cout << worst << "\n";
     if (setup.data.mini_batch_fit)
         std::cout << "  (--mini-batch-fit: the batch is the plan's prediction; training measures it on the device "
                      "at start-up)\n";

@@ -18,6 +18,7 @@
 #include "src/core/blas_setup.h"
 #include "src/core/error.h"
 #include "src/core/log.h"
+#include "src/ops/top_k.h"
 #include "src/translate/decoding_device.h"
 #include "src/translate/text_io.h"
 #include "src/translate/translator.h"
@@ -104,6 +105,9 @@ int run_translate(const std::vector<std::string>& args) {
     for (const auto& w : warnings) log::warn(w);
     DecodingDevice device(*im.loaded.model, tc.devices, tc.gemm);
     if (!tc.devices.empty()) log::info("translating on " + device.describe());
+    const int64_t widest = ops::top_k_limit(device.model().context().device);
+    DEEPNET_USER_CHECK(tc.beam_size <= widest, "--beam-size " << tc.beam_size << ": beams up to " << widest
+                                                             << " on a GPU; decode wider beams on the CPU");
     LineSource in(tc.input);
     Output output(tc.output);
     const size_t chunk = size_t(tc.mini_batch * tc.maxi_batch);

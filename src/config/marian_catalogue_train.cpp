@@ -51,9 +51,9 @@ std::vector<MarianOption> training_rows() {
         same("cpu-threads", 0, "threads of a CPU run, 0 = all cores (Marian: 0 = train on the GPU)"),
         same("mini-batch", 0, "a cap on sentences per batch; 0 = none"),
         same("mini-batch-words"),
-        same("mini-batch-fit", 0, "the plan predicts the largest batch per length and one measurement on the "
-                                  "device at the longest length checks it; --mini-batch and --mini-batch-words "
-                                  "are then ignored"),
+        same("mini-batch-fit", 0, "the plan predicts the largest batch per length and measurements on the "
+                                  "device at the longest length check it; --mini-batch-words is then ignored, "
+                                  "--mini-batch still caps the sentences"),
         same("mini-batch-fit-step"),
         mapped("gradient-checkpointing", 0, A::Flag, map_gradient_checkpointing, "recompute"),
         same("maxi-batch"),

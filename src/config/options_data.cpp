@@ -21,7 +21,7 @@ OptionGroup data_options() {
         int_option("sentencepiece-max-lines", 2000000, "Lines sampled (with the seed) to train "
                    "the vocabulary; 0 = all lines").at_least(0),
         int_option("max-length", 100, "Skip training pairs with more tokens than this on either "
-                   "side").at_least(1),
+                   "side").range(1, int64_t(1) << 20),
         int_option("mini-batch", 0, "At most this many sentences per batch; 0 = no cap").at_least(0),
         int_option("mini-batch-words", 4096, "At most this many padded target tokens per batch")
             .at_least(1),
@@ -29,7 +29,7 @@ OptionGroup data_options() {
                     "--mini-batch-words: the largest batch per length (in steps of mini-batch-fit-step "
                     "tokens), from the memory plan and a measurement on the device at start-up (Marian's)"),
         int_option("mini-batch-fit-step", 10, "Length step of the --mini-batch-fit table, in tokens")
-            .at_least(1),
+            .range(1, int64_t(1) << 16),
         int_option("maxi-batch", 100, "Sort pools of this many average batches by length before "
                    "cutting them into batches").at_least(1),
         string_option("shuffle", "data", "Each epoch: data = shuffle pairs and batches; batches = "

@@ -4,6 +4,7 @@
 
 #include "src/config/option_groups.h"
 #include "src/config/resolved_options.h"
+#include "src/config/train_config.h"
 #include "src/core/error.h"
 
 namespace deepnet {
@@ -57,7 +58,7 @@ OptionGroup training_options() {
         string_list_option("valid-metrics", {"cross-entropy", "bleu"}, "Validation metrics; the first "
                            "drives early stopping. translation: the score --valid-script-path prints for "
                            "the translations; valid-script: the score it prints alone (Marian's)")
-            .one_of({"cross-entropy", "perplexity", "bleu", "chrf", "translation", "valid-script"}),
+            .one_of(validation_metric_names()),
         int_option("early-stopping", 10, "Stop after this many validations without improvement of the "
                    "first metric; 0 = never").at_least(0),
         int_option("beam-size", 4, "Beam size when translating the validation sets").alias('b').at_least(1),

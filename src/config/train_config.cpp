@@ -54,6 +54,19 @@ CostScaling cost_scaling_from(const ResolvedOptions& o) {
 
 }  // namespace
 
+const std::vector<std::string>& validation_metric_names() {
+    static const std::vector<std::string> names{"cross-entropy", "perplexity", "bleu", "chrf", "translation",
+                                                "valid-script"};
+    return names;
+}
+
+std::string validation_metric_list() {
+    const auto& n = validation_metric_names();
+    std::string out;
+    for (size_t i = 0; i < n.size(); ++i) out += (i == 0 ? "" : i + 1 == n.size() ? " or " : ", ") + n[i];
+    return out;
+}
+
 TrainConfig train_config_from(const ResolvedOptions& o) {
     TrainConfig t;
     t.model_path = o.get<std::string>("model");

@@ -57,4 +57,9 @@ struct TrainConfig {
 
 TrainConfig train_config_from(const ResolvedOptions& opts);
 
+// The names valid-metrics accepts (and deepnet average --valid-metric): one list for both.
+const std::vector<std::string>& validation_metric_names();
+// "a, b or c" of the names, for help texts and messages.
+std::string validation_metric_list();
+
 }  // namespace deepnet

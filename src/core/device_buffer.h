@@ -32,9 +32,23 @@ public:
     bool empty() const { return size_ == 0; }
     const Device& device() const { return device_; }
 
-    // At least n elements (the size never shrinks): activations sized by the largest batch.
+    // At least n elements (the size never shrinks), keeping the contents.
     T* ensure(const Device& device, int64_t n) {
         if (n > size_ || !(device == device_)) resize_to(device, std::max(n, device == device_ ? size_ : 0), false);
+        return p_;
+    }
+    // At least n elements, the contents NOT kept when it grows: the old block is freed before
+    // the new one is allocated (zeroed), so a growing activation never holds both at once,
+    // which is what the memory plan (src/model/memory_estimate.h) counts. For buffers that
+    // are written before they are read.
+    T* scratch(const Device& device, int64_t n) {
+        if (n <= size_ && device == device_) return p_;
+        const int64_t keep = device == device_ ? size_ : 0;
+        {
+            DeviceBuffer old;
+            swap(old);  // the old block is freed here, before the new one exists
+        }
+        resize_to(device, std::max(n, keep), false);
         return p_;
     }
     // Exactly n elements (std::vector::resize): capacity grows geometrically, so a cache

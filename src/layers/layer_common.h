@@ -29,9 +29,11 @@ template <typename T>
 using Buf = DeviceBuffer<T>;
 
 // Grows a buffer to n elements on the context's device (buffers are reused across batches).
+// Activations and scratch are written before they are read, so growing drops the contents
+// (DeviceBuffer::scratch: never the old and the new block at once).
 template <typename T>
 inline T* ensure(const Context& ctx, Buf<T>& b, int64_t n) {
-    return b.ensure(ctx.device, n);
+    return b.scratch(ctx.device, n);
 }
 
 // A view of p on the context's device; p may be null (an absent optional tensor).

@@ -47,7 +47,7 @@ struct TrainingMemoryPlan {
     int64_t encoder_layer_bytes = 0, decoder_layer_bytes = 0;  // kept per layer
     int64_t state_bytes() const;
     int64_t batch_bytes() const;
-    int64_t total() const { return state_bytes() + batch_bytes(); }
+    int64_t total() const;  // each sum checked for overflow (a UserError)
 };
 
 TrainingMemoryPlan plan_training_memory(const ModelConfig& cfg, const TrainingMemorySetting& setting,

@@ -1,10 +1,16 @@
 // Top-k op: checks, then the CPU kernel or the CUDA branch.
 #include "src/ops/top_k.h"
 
+#include <limits>
+
 #include "kernels/top_k.h"
 #include "src/ops/op_checks.h"
 
 namespace deepnet::ops {
+
+int64_t top_k_limit(const Device& device) {
+    return device.kind == DeviceKind::CUDA ? kernels::cuda::top_k_max_k : std::numeric_limits<int64_t>::max();
+}
 
 namespace {
 void top_k(const Context& ctx, const char* op, bool logits, const TensorView& scores, const TensorView& tokens,

@@ -11,6 +11,10 @@
 
 namespace deepnet::ops {
 
+// The largest k a device's top-k takes (CUDA: kernels::cuda::top_k_max_k; the CPU: any), so
+// that a beam too wide for the GPU is refused at start-up, not at the first step.
+int64_t top_k_limit(const Device& device);
+
 void top_k_rows(const Context& ctx, const TensorView& scores, const TensorView& tokens,
                 const TensorView& count, const TensorView& logp, const TensorView& base,
                 const TensorView& banned, const TensorView& banned_last, const TensorView& last,

@@ -27,6 +27,25 @@ BatchShape largest_batch_shape(const DataConfig& data) {
     return {B, L, L};
 }
 
+std::string worst_batch_line(const ModelConfig& model, const TrainingMemorySetting& setting, const DataConfig& data) {
+    if (data.mini_batch_fit) return "";
+    const BatchShape usual = largest_batch_shape(data);
+    const int64_t usual_bytes = plan_training_memory(model, setting, usual).batch_bytes();
+    BatchShape worst = usual;
+    int64_t worst_bytes = usual_bytes;
+    for (int64_t t = 1; t < usual.T; t *= 2) {
+        BatchShape b{std::max<int64_t>(1, data.mini_batch_words / t), usual.S, t};
+        if (data.mini_batch > 0) b.B = std::min(b.B, data.mini_batch);
+        const int64_t bytes = plan_training_memory(model, setting, b).batch_bytes();
+        if (bytes > worst_bytes) worst = b, worst_bytes = bytes;
+    }
+    if (worst_bytes == usual_bytes) return "";
+    return "  a batch of short targets beside the longest sources may take more: " + std::to_string(worst.B) +
+           " sentences x " + std::to_string(worst.S) + " source x " + std::to_string(worst.T) +
+           " target positions, " + format_bytes(worst_bytes) + " (mini-batch-words counts target tokens only; "
+           "--mini-batch caps the sentences)";
+}
+
 int64_t workspace_bytes(const TrainConfig& cfg, size_t gpu_free_bytes) {
     constexpr int64_t kMiB = int64_t(1) << 20;
     DEEPNET_USER_CHECK(cfg.workspace_mb > -(int64_t(1) << 30) && cfg.workspace_mb < (int64_t(1) << 30),

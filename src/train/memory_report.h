@@ -22,6 +22,11 @@ TrainingMemorySetting memory_setting(const TrainConfig& cfg, int64_t world);
 // --mini-batch-fit table allows once it is filled.
 BatchShape largest_batch_shape(const DataConfig& data);
 
+// Without --mini-batch-fit the batcher caps padded *target* tokens only, so a batch of short
+// targets beside the longest sources can outgrow largest_batch_shape: the line that says how
+// far (the worst over target lengths 1, 2, 4, ... up to max-length + 1), or "" when it does not.
+std::string worst_batch_line(const ModelConfig& model, const TrainingMemorySetting& setting, const DataConfig& data);
+
 // --workspace in bytes; a negative -N is the GPU's free memory minus N MB. 0 when that
 // cannot be known (a negative value without a GPU to ask).
 int64_t workspace_bytes(const TrainConfig& cfg, size_t gpu_free_bytes);

@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -33,6 +34,8 @@ uint64_t parse_fingerprint(const std::string& text, const std::string& origin) {
     return uint64_t(v);
 }
 
+constexpr int64_t kMaxFitStep = int64_t(1) << 16;  // the option's range
+
 // Counts that contradict each other would resume into nonsense (skipped-updates above
 // updates makes Adam's bias correction divide by a negative step count).
 void check_progress(const TrainProgress& p, const std::string& origin) {
@@ -40,7 +43,10 @@ void check_progress(const TrainProgress& p, const std::string& origin) {
                     p.micro_batches >= p.updates && p.epoch >= 1 && p.batches_in_epoch >= 0 &&
                     p.target_tokens >= 0 && p.stalled >= 0 && p.validations >= 0 &&
                     std::isfinite(p.elapsed_seconds) && p.elapsed_seconds >= 0 && std::isfinite(p.cost_scale) &&
-                    p.cost_scale >= 0 && p.cost_scale <= 1e30 && p.cost_scale_finite >= 0;
+                    p.cost_scale >= 0 && p.cost_scale <= 1e30 && p.cost_scale_finite >= 0 &&
+                    (p.fit_sentences.empty() || (p.fit_step >= 1 && p.fit_step <= kMaxFitStep)) &&
+                    std::all_of(p.fit_sentences.begin(), p.fit_sentences.end(),
+                                [](int64_t v) { return v >= 1 && v <= (int64_t(1) << 24); });
     DEEPNET_USER_CHECK(ok, "the progress record in " << origin << " is inconsistent (updates " << p.updates
                                << ", skipped-updates " << p.skipped_updates << ", micro-batches "
                                << p.micro_batches << ", epoch " << p.epoch << "): the state is damaged; "
@@ -81,7 +87,15 @@ std::string progress_to_yaml(const TrainProgress& p) {
       << YAML::Key << "validations" << YAML::Value << p.validations << YAML::Key
       << "data-fingerprint" << YAML::Value << std::to_string(p.data_fingerprint) << YAML::Key
       << "cost-scale" << YAML::Value << p.cost_scale << YAML::Key << "cost-scale-finite-updates" << YAML::Value
-      << p.cost_scale_finite << YAML::Key << "best"
+      << p.cost_scale_finite;
+    if (!p.fit_sentences.empty()) {
+        e << YAML::Key << "mini-batch-fit" << YAML::Value << YAML::BeginMap << YAML::Key << "step" << YAML::Value
+          << p.fit_step << YAML::Key << "workspace-mb" << YAML::Value << p.fit_workspace_mb << YAML::Key
+          << "sentences" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+        for (int64_t v : p.fit_sentences) e << v;
+        e << YAML::EndSeq << YAML::EndMap;
+    }
+    e << YAML::Key << "best"
       << YAML::Value << YAML::BeginMap;
     for (const auto& [k, v] : p.best) e << YAML::Key << k << YAML::Value << v;
     e << YAML::EndMap << YAML::EndMap;
@@ -108,6 +122,15 @@ TrainProgress progress_from_yaml(const std::string& yaml, const std::string& ori
             p.cost_scale_finite = n["cost-scale-finite-updates"].as<int64_t>();
         }
         for (const auto& kv : n["best"]) p.best[kv.first.as<std::string>()] = kv.second.as<double>();
+        if (const YAML::Node fit = n["mini-batch-fit"]) {  // absent without --mini-batch-fit
+            p.fit_step = fit["step"].as<int64_t>();
+            p.fit_workspace_mb = fit["workspace-mb"].as<int64_t>();
+            const YAML::Node rows = fit["sentences"];
+            DEEPNET_USER_CHECK(rows.IsSequence() && rows.size() >= 1 && rows.size() <= (size_t(1) << 20),
+                               "the progress record in " << origin << " has a damaged mini-batch-fit table; "
+                                                                      "start afresh with --no-reload");
+            for (const auto& v : rows) p.fit_sentences.push_back(v.as<int64_t>());
+        }
     } catch (const YAML::Exception& e) {
         throw UserError("the progress record in " + origin + " is damaged (" + e.msg +
                         "); start afresh with --no-reload");

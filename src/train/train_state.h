@@ -32,6 +32,11 @@ struct TrainProgress {
     // changed, so that a resumed run scales as the uninterrupted one would.
     double cost_scale = 0;
     int64_t cost_scale_finite = 0;
+    // --mini-batch-fit's table (src/train/batch_fit.h) and what it was made for (step, -w in
+    // MB): a resumed run reuses it, so its batches are the uninterrupted run's even where the
+    // device's free memory differs. Empty = no table.
+    std::vector<int64_t> fit_sentences;
+    int64_t fit_step = 0, fit_workspace_mb = 0;
 };
 
 struct TrainState {

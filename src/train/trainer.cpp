@@ -14,6 +14,7 @@
 #include "src/model/model_limits.h"
 #include "src/ops/elementwise.h"
 #include "src/ops/linear.h"
+#include "src/ops/top_k.h"
 #include "src/train/checkpoints.h"
 #include "src/train/signals.h"
 #include "src/train/training_device.h"
@@ -38,6 +39,12 @@ void check_same_model(const ModelConfig& a, const ModelConfig& b, const std::str
 void TrainingSession::prepare() {
     device_ = std::make_unique<ops::DeviceRuntime>(training_device(cfg_, dp_.world()));
     if (!cfg_.devices.empty()) log::info("training on " + device_->describe());
+    for (const std::string& m : cfg_.valid_metrics)  // validation translates on the training device
+        if ((m == "bleu" || m == "chrf" || m == "translation") && !setup_.data.valid_sets.empty())
+            DEEPNET_USER_CHECK(cfg_.beam_size <= ops::top_k_limit(device_->context().device),
+                               "--beam-size " << cfg_.beam_size << " for validation: beams up to "
+                                              << ops::top_k_limit(device_->context().device)
+                                              << " on a GPU; lower it or validate with cross-entropy only");
     if (cfg_.gemm_type == DType::BF16 && cfg_.devices.empty()) {  // before the data (which may train a vocabulary first)
         const std::string why = ops::bf16_gemm_unavailable_reason();
         DEEPNET_USER_CHECK(why.empty(), "precision bfloat16: " << why << "; use precision: [float32, float32]");

@@ -72,6 +72,7 @@ private:
     // training_session_memory.cpp: the memory plan before the first update, --mini-batch-fit's
     // table, and an out-of-memory error that says what to change.
     void plan_memory();
+    void fill_fit_table(const TrainingMemorySetting& setting, int64_t workspace);
     [[noreturn]] void out_of_memory(const std::exception& e, const Batch& batch) const;
     // Once, after the first update: the allocator's peak beside the plan (the device check
     // compares them on a GPU).

@@ -1,5 +1,7 @@
 // The training memory plan of a session (see training_session.h): printed before the first
 // update, --mini-batch-fit's table measured on the device, and out-of-memory errors.
+#include <algorithm>
+
 #include "src/core/error.h"
 #include "src/core/log.h"
 #include "src/core/memory_stats.h"
@@ -10,30 +12,64 @@ namespace deepnet {
 
 void TrainingSession::plan_memory() {
     const TrainingMemorySetting setting = memory_setting(cfg_, dp_.world());
+    const Device device = context().device;
     const size_t free = cfg_.devices.empty() ? 0 : device_->free_bytes();
-    const int64_t workspace = workspace_bytes(cfg_, free);
+    DEEPNET_USER_CHECK(cfg_.workspace_mb >= 0 || !cfg_.devices.empty(),
+                       "-w " << cfg_.workspace_mb << ": a negative workspace is a GPU's free memory minus "
+                             << -cfg_.workspace_mb << " MB; on the CPU give it in MB (e.g. -w 4000)");
+    // The state not allocated yet (Adam's moments and the weight average come with the first
+    // update) is not free for batches: -w -N must not count it.
+    const int64_t held = memory_stats(device).in_use;
+    const int64_t state_to_come =
+        std::max<int64_t>(0, plan_training_memory(model_->config(), setting, {}).state_bytes() - held);
+    const int64_t workspace =
+        workspace_bytes(cfg_, free > size_t(state_to_come) ? free - size_t(state_to_come) : size_t(0));
     DataConfig& data = setup_.data;
-    if (data.mini_batch_fit) {
-        // Deterministic on the CPU, so every rank finds the same table (their batches must agree).
-        const BatchFit fit = fit_batches(*model_, setting, data.max_length + 1, data.mini_batch_fit_step, workspace);
-        data.fit_sentences = fit.sentences;
-        for (const std::string& line : fit.report) log::info(line);
-    }
+    if (data.mini_batch_fit) fill_fit_table(setting, workspace);
     const BatchShape shape = largest_batch_shape(data);
     for (const std::string& line : memory_plan_lines(model_->config(), setting, shape, device_->describe(), workspace))
         log::info(line);
+    if (const std::string worst = worst_batch_line(model_->config(), setting, data); !worst.empty()) log::info(worst);
     const TrainingMemoryPlan plan = plan_training_memory(model_->config(), setting, shape);
     planned_bytes_ = plan.total() - setting.gpu_workspace;  // what the allocator will see
+    reset_memory_peak(device);  // the fit's trials are not the first update's peak
     if (cfg_.devices.empty()) return;
     // What is not allocated yet (the batch's buffers, the Adam moments) must fit what is free.
-    const int64_t held = memory_stats(context().device).in_use + setting.gpu_workspace;
-    const int64_t missing = plan.total() - held;
+    const int64_t missing = plan.total() - held - setting.gpu_workspace;
     DEEPNET_USER_CHECK(missing <= int64_t(free),
                        "the largest batch (" << shape.B << " sentences of " << shape.T << " positions) needs "
                            << format_bytes(plan.total()) << " on " << device_->describe() << " (plan above), "
                            << format_bytes(int64_t(free)) << " is free for the " << format_bytes(missing)
                            << " not yet allocated: lower --mini-batch-words or --max-length, use --mini-batch-fit "
                               "with -w, or turn on --gradient-checkpointing");
+}
+
+// The --mini-batch-fit table: the resumed run's own (saved in its training state) when it was
+// made for the same step and -w, so that the rest of the epoch has the uninterrupted run's
+// batches; otherwise measured now. Data-parallel CPU ranks measure the same table (the CPU
+// measurement is deterministic); GPU ranks do not exist yet.
+void TrainingSession::fill_fit_table(const TrainingMemorySetting& setting, int64_t workspace) {
+    DataConfig& data = setup_.data;
+    TrainProgress& p = state_.progress;
+    const int64_t L = data.max_length + 1, step = data.mini_batch_fit_step;
+    const size_t entries = size_t((L + step - 1) / step);
+    if (!p.fit_sentences.empty() && p.fit_step == step && p.fit_workspace_mb == cfg_.workspace_mb &&
+        p.fit_sentences.size() == entries) {
+        data.fit_sentences = p.fit_sentences;
+        log::info("mini-batch-fit: the table of the resumed run (its training state), " + std::to_string(entries) +
+                  " lengths up to " + std::to_string(L) + " positions");
+        return;
+    }
+    if (!p.fit_sentences.empty())
+        log::warn("mini-batch-fit: the resumed run's table was made for step " + std::to_string(p.fit_step) + " and -w " +
+                  std::to_string(p.fit_workspace_mb) + ": measuring a new one, so the rest of this epoch is cut "
+                  "into other batches than the uninterrupted run's");
+    const BatchFit fit = fit_batches(*model_, setting, L, step, workspace);
+    for (const std::string& line : fit.report) log::info(line);
+    data.fit_sentences = fit.sentences;
+    p.fit_sentences = fit.sentences;
+    p.fit_step = step;
+    p.fit_workspace_mb = cfg_.workspace_mb;
 }
 
 void TrainingSession::report_memory_peak() {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 
 #include "src/core/device_memory.h"
@@ -131,20 +132,25 @@ public:
                                         view(at_cap.data(), {N}), insertion_max_k);
             return;
         }
+        // One upload (base scores and caps as 8-byte words) and one read-back (scores,
+        // tokens, counts), each a single copy.
         const Device& d = ctx_.device;
-        double* base_d = base_.ensure(d, N);
-        int64_t* cap_d = at_cap_.ensure(d, N);
-        device_copy(d, base_d, Device{}, base.data(), size_t(N) * sizeof(double));
-        device_copy(d, cap_d, Device{}, at_cap.data(), size_t(N) * sizeof(int64_t));
-        double* scores_d = scores_.ensure(d, N * K);
-        int64_t* tokens_d = tokens_.ensure(d, N * (K + 1));  // the counts after the tokens
-        ops::log_softmax_top_k_rows(ctx_, view(scores_d, {N, K}, d), view(tokens_d, {N, K}, d),
-                                    view(tokens_d + N * K, {N}, d), view(logits, {N, V}, d), view(base_d, {N}, d),
-                                    view(masks_.data(), {V}, d), view(masks_.data() + V, {V}, d), view(cap_d, {N}, d),
-                                    insertion_max_k);
-        device_copy(Device{}, scores.data(), d, scores_d, size_t(N * K) * sizeof(double));
-        device_copy(Device{}, tokens.data(), d, tokens_d, size_t(N * K) * sizeof(int64_t));
-        device_copy(Device{}, count.data(), d, tokens_d + N * K, size_t(N) * sizeof(int64_t));
+        up_.resize(size_t(2 * N));
+        std::memcpy(up_.data(), base.data(), size_t(N) * sizeof(double));
+        std::copy(at_cap.begin(), at_cap.end(), up_.begin() + N);
+        int64_t* in = in_.ensure(d, 2 * N);
+        device_copy(d, in, Device{}, up_.data(), size_t(2 * N) * sizeof(int64_t));
+        int64_t* out = out_.ensure(d, N * (2 * K + 1));  // scores (as doubles), tokens, counts
+        double* scores_d = reinterpret_cast<double*>(out);
+        ops::log_softmax_top_k_rows(ctx_, view(scores_d, {N, K}, d), view(out + N * K, {N, K}, d),
+                                    view(out + 2 * N * K, {N}, d), view(logits, {N, V}, d),
+                                    view(reinterpret_cast<const double*>(in), {N}, d), view(masks_.data(), {V}, d),
+                                    view(masks_.data() + V, {V}, d), view(in + N, {N}, d), insertion_max_k);
+        down_.resize(size_t(N * (2 * K + 1)));
+        device_copy(Device{}, down_.data(), d, out, down_.size() * sizeof(int64_t));
+        std::memcpy(scores.data(), down_.data(), size_t(N * K) * sizeof(double));
+        std::copy(down_.begin() + N * K, down_.begin() + 2 * N * K, tokens.begin());
+        std::copy(down_.begin() + 2 * N * K, down_.end(), count.begin());
     }
 
 private:
@@ -152,8 +158,8 @@ private:
     bool host_;
     const std::vector<int64_t>& banned_;
     const std::vector<int64_t>& eos_only_;
-    DeviceBuffer<int64_t> masks_, at_cap_, tokens_;
-    DeviceBuffer<double> base_, scores_;
+    DeviceBuffer<int64_t> masks_, in_, out_;  // on the device: masks; base + caps; results
+    std::vector<int64_t> up_, down_;          // their host staging
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "src/core/device_buffer.h"
 #include "src/core/memory_plan.h"
+#include "src/core/memory_stats.h"
 #include "src/core/param_store.h"
 
 using namespace deepnet;
@@ -99,3 +100,25 @@ TEST_CASE("a device buffer grows keeping its contents, new elements zero", "[cor
     CHECK(b.empty());
     CHECK_THROWS_WITH(b.ensure(Device{DeviceKind::CUDA, 0}, 4), Catch::Contains("without the CUDA backend"));
 }
+
+TEST_CASE("a scratch buffer grows without holding the old and the new block at once", "[core][memory]") {
+    const Device cpu{};
+    const int64_t base = memory_stats(cpu).in_use;
+    {
+        DeviceBuffer<float> b;
+        b.scratch(cpu, 100);
+        CHECK(memory_stats(cpu).in_use - base == 400);
+        reset_memory_peak(cpu);
+        float* p = b.scratch(cpu, 1000);
+        CHECK(b.size() == 1000);
+        CHECK(p[999] == 0.f);  // zeroed, as every new block
+        CHECK(memory_stats(cpu).in_use - base == 4000);
+        CHECK(memory_stats(cpu).peak - base == 4000);  // never 4400: the 100 were freed first
+        CHECK(b.scratch(cpu, 10) == p);                 // never shrinks, no new block
+        reset_memory_peak(cpu);
+        b.ensure(cpu, 2000);  // ensure keeps the contents: both blocks live during the copy
+        CHECK(memory_stats(cpu).peak - base == 4000 + 8000);
+    }
+    CHECK(memory_stats(cpu).in_use == base);  // all released, sizes accounted exactly
+}
+

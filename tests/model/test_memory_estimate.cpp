@@ -1,6 +1,6 @@
-// The training memory plan against the allocator: one real training step (forward,
-// backward, Adam, the weight average) on the CPU, whose peak device bytes must lie within
-// 5 % of the plan's total, in every norm scheme, with and without recompute, GELU and ReLU,
+// The training memory plan against the allocator: real training steps (forward, backward,
+// Adam, the weight average) on the CPU, whose peak device bytes must lie within 5 % of the
+// plan's total (and in fact equal it: activations grow without holding two blocks), in every norm scheme, with and without recompute, GELU and ReLU,
 // T > S and S > T. And the plan's arithmetic: monotone in the batch, the largest batch that
 // fits, the sharded moments.
 #include <cmath>
@@ -76,7 +76,7 @@ int64_t measured_peak(const ModelConfig& c, const Batch& b, int steps, bool ema)
 
 }  // namespace
 
-TEST_CASE("the memory plan predicts the allocator's peak of a training step within 5 %",
+TEST_CASE("the memory plan predicts the allocator's peak of a training step within 5 % (exactly)",
           "[model][memory]") {
     struct Shape {
         int64_t B, S, T;
@@ -94,7 +94,9 @@ TEST_CASE("the memory plan predicts the allocator's peak of a training step with
                     const TrainingMemoryPlan plan = plan_training_memory(c, setting, {sh.B, sh.S, sh.T});
                     const int64_t peak = measured_peak(c, batch_of(c, sh.B, sh.S, sh.T), 2, ema);
                     INFO("plan " << plan.total() << " B, measured peak " << peak << " B");
+                    // The issue's bar is 5 %; the plan counts every buffer, so it is exact.
                     CHECK(std::abs(double(plan.total()) - double(peak)) <= 0.05 * double(peak));
+                    CHECK(plan.total() == peak);
                 }
 }
 

@@ -6,6 +6,8 @@
 
 #include <fstream>
 #include <regex>
+
+#include <unistd.h>
 #include <sstream>
 
 #include "src/model/memory_estimate.h"
@@ -56,6 +58,26 @@ TEST_CASE("mini-batch-fit: measured at start-up, a bigger workspace gives bigger
                               Contains("largest batch of 41+41 positions in the 2.0 MiB workspace"));
     CHECK(small >= 2);
     CHECK(large > 2 * small);  // the workspace is most of what decides the batch
+}
+
+TEST_CASE("mini-batch-fit: a resumed run reuses the saved table and cuts the same batches", "[train][memory]") {
+    const std::string dir = make_task_dir("memory_fit_resume_" + std::to_string(::getpid()), 600);
+    auto args = [&](const std::string& name, int updates) {
+        std::vector<std::string> a = tiny_run_args(dir, name + ".safetensors");
+        a.insert(a.end(), {"--mini-batch-fit", "--workspace", "3", "--max-length", "40", "--save-freq", "100",
+                           "--after-batches", std::to_string(updates), "--log-json", dir + "/" + name + ".jsonl"});
+        return a;
+    };
+    REQUIRE(train_with(args("straight", 6)) == 0);
+    REQUIRE(train_with(args("resumed", 3)) == 0);
+    log::set_file(dir + "/resumed.log");
+    const int code = train_with(args("resumed", 6));
+    log::set_file("");
+    REQUIRE(code == 0);
+    CHECK_THAT(read_all(dir + "/resumed.log"), Contains("mini-batch-fit: the table of the resumed run"));
+    CHECK(json_field(dir + "/resumed.jsonl", "train", "sentences") ==
+          json_field(dir + "/straight.jsonl", "train", "sentences"));
+    CHECK(tensor_bytes(dir + "/resumed.safetensors") == tensor_bytes(dir + "/straight.safetensors"));  // bit for bit
 }
 
 TEST_CASE("mini-batch-fit without a workspace, or one too small for one sentence, says what to do",
