@@ -1,9 +1,10 @@
 // `deepnet eval`: corpus BLEU, chrF and TER of one or more systems against references,
-// sacreBLEU 2.x compatible: scores, signatures, -b, JSON, --confidence, and for several
-// systems (-i a b c) the score table with --paired-bs / --paired-ar tests against the first.
+// sacreBLEU 2.x compatible: scores, signatures, -b, JSON, --confidence, sentence-level
+// scores (-sl), and for several systems (-i a b c, or tab-separated columns on standard
+// input) the score table or JSON list with --paired-bs / --paired-ar tests against the
+// first. Lines are read as sacreBLEU's CLI reads them (src/eval/cli_input.h).
 #include <algorithm>
 #include <cstdio>
-#include <iostream>
 #include <optional>
 
 #include "src/app/app_common.h"
@@ -12,6 +13,8 @@
 #include "src/core/error.h"
 #include "src/core/log.h"
 #include "src/data/text_reader.h"
+#include "src/eval/cli_input.h"
+#include "src/eval/json_report.h"
 #include "src/eval/metric_input.h"
 #include "src/eval/metric_spec.h"
 #include "src/eval/results_report.h"
@@ -20,20 +23,20 @@
 namespace deepnet {
 namespace {
 
-std::vector<std::string> read_stdin_lines() {
-    std::vector<std::string> lines;
-    std::string line;
-    while (std::getline(std::cin, line)) lines.push_back(line);
-    return lines;
+std::string read_stdin_text() {
+    std::string text;
+    char buf[1 << 16];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), stdin)) > 0) text.append(buf, n);
+    return text;
 }
 
-std::string json_string(const std::string& s) {
-    std::string o = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\') o += '\\';
-        o += c;
-    }
-    return o + "\"";
+// A reference or hypothesis file: its lines, each rstrip()ped as sacreBLEU does.
+std::vector<std::string> read_stripped_lines(const std::string& path) {
+    std::vector<std::string> lines = read_lines(path);
+    for (std::size_t i = 0; i < lines.size(); ++i)
+        lines[i] = eval::rstrip_line(lines[i], path + " line " + std::to_string(i + 1));
+    return lines;
 }
 
 // sacreBLEU's warning (BLEU only, silenced by --force): 100 or more hypotheses that end in
@@ -52,11 +55,18 @@ struct System {
     std::vector<std::string> lines;
 };
 
+// The metrics -m asks for; without -m, sentence-level mode scores BLEU alone, sacreBLEU's
+// default, where its one-metric rule would refuse our corpus default (BLEU and chrF).
+std::vector<std::string> requested_metrics(const ResolvedOptions& opts) {
+    if (opts.get<bool>("sentence-level") && opts.is_default("metrics")) return {"bleu"};
+    return opts.get<std::vector<std::string>>("metrics");
+}
+
 // -m in sacreBLEU's order: given order for paired tests (its PairedTest keeps the dict's
 // insertion order), sorted by name (BLEU, CHRF, TER) otherwise; repeats dropped.
 std::vector<eval::MetricSpec> metric_specs(const ResolvedOptions& opts, bool paired) {
     std::vector<std::string> names;
-    for (const std::string& m : opts.get<std::vector<std::string>>("metrics"))
+    for (const std::string& m : requested_metrics(opts))
         if (std::find(names.begin(), names.end(), m) == names.end()) names.push_back(m);
     if (!paired) std::sort(names.begin(), names.end());
     const bool lower = opts.get<bool>("lowercase");
@@ -69,6 +79,8 @@ std::vector<eval::MetricSpec> metric_specs(const ResolvedOptions& opts, bool pai
             s.bleu.smooth = eval::parse_bleu_smooth(opts.get<std::string>("smooth-method"));
             s.bleu.smooth_value = opts.get<std::optional<double>>("smooth-value");
             s.bleu.lowercase = lower;
+            // sacreBLEU turns effective order on for sentence-level BLEU (eff:yes).
+            s.bleu.effective_order = opts.get<bool>("sentence-level");
         } else if (m == "chrf") {
             s.kind = eval::MetricKind::Chrf;
             s.chrf.char_order = int(opts.get<int64_t>("chrf-char-order"));
@@ -89,9 +101,16 @@ std::vector<eval::MetricSpec> metric_specs(const ResolvedOptions& opts, bool pai
     return specs;
 }
 
+// Files given to -i, or the tab-separated columns of standard input; for paired tests the
+// first is the baseline ("Baseline: FILE"; plain "Baseline" on standard input).
 std::vector<System> read_systems(const std::vector<std::string>& files, bool paired) {
     std::vector<System> systems;
-    if (files.empty()) return {{"standard input", read_stdin_lines()}};
+    if (files.empty()) {
+        std::vector<std::vector<std::string>> columns = eval::stdin_systems(read_stdin_text());
+        const std::vector<std::string> names = eval::stdin_system_names(columns.size(), paired);
+        for (std::size_t s = 0; s < columns.size(); ++s) systems.push_back({names[s], std::move(columns[s])});
+        return systems;
+    }
     for (const std::string& f : files) {
         const bool seen = std::any_of(systems.begin(), systems.end(), [&](const System& s) { return s.name == f; });
         if (seen && paired && f == systems[0].name) {
@@ -99,9 +118,35 @@ std::vector<System> read_systems(const std::vector<std::string>& files, bool pai
             continue;
         }
         DEEPNET_USER_CHECK(!seen, "hypothesis file " << f << " is given twice to -i: name each system once");
-        systems.push_back({f, read_lines(f)});
+        systems.push_back({f, read_stripped_lines(f)});
     }
+    if (paired) systems[0].name = "Baseline: " + systems[0].name;
     return systems;
+}
+
+// -sl: sacreBLEU's sentence-level mode, metric.sentence_score(hyp, refs).format(width,
+// score_only, signature) per segment, as text whatever -f says. A segment's score is the
+// corpus formula over its own statistics; its signature counts its own non-empty
+// references, since sentence_score re-caches them (nrefs may change from line to line).
+void print_sentence_level(const eval::MetricSpec& spec, const System& sys,
+                          const std::vector<std::vector<std::string>>& refs, const ResolvedOptions& opts) {
+    const int width = int(opts.get<int64_t>("width"));
+    const bool only = opts.get<bool>("score-only");
+    const eval::SystemStats stats = eval::metric_stats(spec, sys.lines, refs);
+    const std::string name = eval::metric_name(spec);
+    std::string out;
+    for (std::size_t i = 0; i < stats.segments.size(); ++i) {
+        const std::string sc = eval::format_fixed(eval::metric_score(spec, stats.segments[i]), width);
+        if (only) {
+            out += sc + "\n";
+            continue;
+        }
+        int nrefs = 0;
+        for (const auto& stream : refs) nrefs += !stream[i].empty();
+        const std::string verbose = eval::metric_verbose(spec, stats.segments[i]);
+        out += name + "|" + eval::metric_signature(spec, nrefs) + " = " + sc + (verbose.empty() ? "" : " " + verbose) + "\n";
+    }
+    std::fputs(out.c_str(), stdout);
 }
 
 // One system, each metric on one line (sacreBLEU's print_single_results), or JSON.
@@ -119,93 +164,126 @@ void print_single(const std::vector<eval::MetricSpec>& specs, const System& sys,
         const std::vector<double> summed = eval::sum_stats(stats);
         const double score = eval::metric_score(spec, summed);
         std::string sc = eval::format_fixed(score, width), extra;
+        std::optional<eval::ConfidenceInterval> ci;
         // Score.format shows the interval only for a positive mean, as sacreBLEU does.
         if (confidence && n_boot > 1) {
             extra = "bs:" + std::to_string(n_boot) + "|seed:" + seed.text;
-            const eval::ConfidenceInterval ci = eval::bootstrap_confidence(spec, stats, n_boot, seed);
-            if (ci.mean > 0)
-                sc += " (μ = " + eval::format_fixed(ci.mean, width) + " ± " + eval::format_fixed(ci.ci, width) + ")";
+            ci = eval::bootstrap_confidence(spec, stats, n_boot, seed);
+            if (ci->mean > 0)
+                sc += " (μ = " + eval::format_fixed(ci->mean, width) + " ± " + eval::format_fixed(ci->ci, width) + ")";
         }
         const std::string name = eval::metric_name(spec);
         const std::string sig = eval::metric_signature(spec, stats.nrefs, extra);
         const std::string verbose = eval::metric_verbose(spec, summed);
-        if (json) {
-            lines.push_back(" {\"name\": " + json_string(name) + ", \"score\": " + eval::format_fixed(score, width) +
-                            ", \"signature\": " + json_string(sig) +
-                            (verbose.empty() ? "" : ", \"verbose_score\": " + json_string(verbose)) + "}");
-        } else if (only) {
-            lines.push_back(sc);
+        if (only) {
+            lines.push_back(sc);  // -b wins over -f json, as in Score.format
+        } else if (json) {
+            lines.push_back(eval::score_json({name, score, sig, verbose, ci}, width));
         } else {
             lines.push_back(name + "|" + sig + " = " + sc + (verbose.empty() ? "" : " " + verbose));
         }
     }
     if (json) {
-        std::printf("[\n");
-        for (std::size_t i = 0; i < lines.size(); ++i)
-            std::printf("%s%s\n", lines[i].c_str(), i + 1 < lines.size() ? "," : "");
-        std::printf("]\n");
+        std::fputs(eval::single_results_json(lines).c_str(), stdout);
     } else {
         std::fputs(eval::align_single_results(lines).c_str(), stdout);
     }
 }
 
-// Several systems: the score table, with paired tests when asked (sacreBLEU's
-// multi-system mode and PairedTest).
-void print_multi(const std::vector<eval::MetricSpec>& specs, std::vector<System> systems,
-                 const std::vector<std::vector<std::string>>& refs, const ResolvedOptions& opts) {
-    const int width = int(opts.get<int64_t>("width"));
-    const bool paired_bs = opts.get<bool>("paired-bs"), paired_ar = opts.get<bool>("paired-ar");
-    std::vector<std::string> names;
-    for (const System& s : systems) names.push_back(s.name);
-    std::vector<eval::TableColumn> columns;
+// The multi-system report of sacreBLEU (print_results_table): a column per metric for
+// the text table and for the JSON list, the signatures and the paired-test note.
+struct MultiReport {
+    std::vector<eval::TableColumn> table;
+    std::vector<eval::JsonColumn> json;
     std::vector<std::pair<std::string, std::string>> sigs;
     std::optional<eval::PairedNote> note;
-    if (!paired_bs && !paired_ar) {
-        for (const eval::MetricSpec& spec : specs) {
-            eval::TableColumn col{eval::metric_name(spec), {}};
-            int nrefs = 0;
-            for (const System& s : systems) {
-                const eval::SystemStats st = eval::metric_stats(spec, s.lines, refs);
-                nrefs = st.nrefs;
-                col.cells.push_back(eval::format_fixed(eval::metric_score(spec, eval::sum_stats(st)), width));
-            }
-            sigs.emplace_back(col.header, eval::metric_signature(spec, nrefs));
-            columns.push_back(std::move(col));
+};
+
+// Several systems without a test: each score rounded to --width.
+MultiReport plain_scores(const std::vector<eval::MetricSpec>& specs, const std::vector<System>& systems,
+                         const std::vector<std::vector<std::string>>& refs, int width) {
+    MultiReport report;
+    for (const eval::MetricSpec& spec : specs) {
+        eval::TableColumn col{eval::metric_name(spec), {}};
+        int nrefs = 0;
+        for (const System& s : systems) {
+            const eval::SystemStats st = eval::metric_stats(spec, s.lines, refs);
+            nrefs = st.nrefs;
+            col.cells.push_back(eval::format_fixed(eval::metric_score(spec, eval::sum_stats(st)), width));
         }
-    } else {
-        names[0] = "Baseline: " + names[0];
-        const eval::TestSeed seed = eval::test_seed_from_env();
-        const eval::PairedTestKind kind =
-            paired_bs ? eval::PairedTestKind::Bootstrap : eval::PairedTestKind::ApproximateRandomization;
-        const int n = int(opts.get<int64_t>(paired_bs ? "paired-bs-n" : "paired-ar-n"));
-        std::vector<eval::MetricSystems> inputs;
-        for (const eval::MetricSpec& spec : specs) {
-            eval::MetricSystems ms{spec, {}};
-            for (const System& s : systems) ms.systems.push_back(eval::metric_stats(spec, s.lines, refs));
-            inputs.push_back(std::move(ms));
-        }
-        const auto results = eval::paired_test(inputs, kind, n, seed);
-        bool bootstrap_title = false;  // sacreBLEU's flag is never reset between metrics
-        for (std::size_t m = 0; m < specs.size(); ++m) {
-            eval::TableColumn col{eval::metric_name(specs[m]), {}};
-            for (const eval::PairedResult& r : results[m]) {
-                std::string cell = eval::format_fixed(r.score, width);
-                if (r.mean) {
-                    bootstrap_title = true;
-                    cell += " (" + eval::format_fixed(*r.mean, width) + " ± " + eval::format_fixed(*r.ci, width) + ")";
-                }
-                if (r.p_value)
-                    cell += "\n(p = " + eval::format_fixed(*r.p_value, 4) + ")" + (*r.p_value > 0.05 ? "" : "*");
-                col.cells.push_back(cell);
-            }
-            const std::string extra = std::string(paired_bs ? "bs:" : "ar:") + std::to_string(n) + "|seed:" + seed.text;
-            sigs.emplace_back(col.header, eval::metric_signature(specs[m], inputs[m].systems[0].nrefs, extra));
-            if (bootstrap_title) col.header += " (μ ± 95% CI)";
-            columns.push_back(std::move(col));
-        }
-        note = eval::PairedNote{paired_bs, n, names[0]};
+        report.sigs.emplace_back(col.header, eval::metric_signature(spec, nrefs));
+        report.json.push_back({col.header, col.cells, {}});
+        report.table.push_back(std::move(col));
     }
-    std::fputs(eval::results_report(names, columns, note, sigs).c_str(), stdout);
+    return report;
+}
+
+// Several systems with --paired-bs / --paired-ar (sacreBLEU's PairedTest) against the first.
+MultiReport paired_scores(const std::vector<eval::MetricSpec>& specs, const std::vector<System>& systems,
+                          const std::vector<std::vector<std::string>>& refs, const ResolvedOptions& opts) {
+    const int width = int(opts.get<int64_t>("width"));
+    const bool bootstrap = opts.get<bool>("paired-bs");
+    const eval::TestSeed seed = eval::test_seed_from_env();
+    const eval::PairedTestKind kind =
+        bootstrap ? eval::PairedTestKind::Bootstrap : eval::PairedTestKind::ApproximateRandomization;
+    const int n = int(opts.get<int64_t>(bootstrap ? "paired-bs-n" : "paired-ar-n"));
+    std::vector<eval::MetricSystems> inputs;
+    for (const eval::MetricSpec& spec : specs) {
+        eval::MetricSystems ms{spec, {}};
+        for (const System& s : systems) ms.systems.push_back(eval::metric_stats(spec, s.lines, refs));
+        inputs.push_back(std::move(ms));
+    }
+    const auto results = eval::paired_test(inputs, kind, n, seed, int(opts.get<int64_t>("paired-jobs")));
+    MultiReport report;
+    bool bootstrap_title = false;  // sacreBLEU's flag is never reset between metrics
+    for (std::size_t m = 0; m < specs.size(); ++m) {
+        eval::TableColumn col{eval::metric_name(specs[m]), {}};
+        report.json.push_back({col.header, {}, results[m]});
+        for (const eval::PairedResult& r : results[m]) {
+            std::string cell = eval::format_fixed(r.score, width);
+            if (r.mean) {
+                bootstrap_title = true;
+                cell += " (" + eval::format_fixed(*r.mean, width) + " ± " + eval::format_fixed(*r.ci, width) + ")";
+            }
+            if (r.p_value)
+                cell += "\n(p = " + eval::format_fixed(*r.p_value, 4) + ")" + (*r.p_value > 0.05 ? "" : "*");
+            col.cells.push_back(cell);
+        }
+        const std::string extra = std::string(bootstrap ? "bs:" : "ar:") + std::to_string(n) + "|seed:" + seed.text;
+        report.sigs.emplace_back(col.header, eval::metric_signature(specs[m], inputs[m].systems[0].nrefs, extra));
+        if (bootstrap_title) col.header += " (μ ± 95% CI)";
+        report.table.push_back(std::move(col));
+    }
+    // The note names the row that starts with "Baseline:"; standard input's plain
+    // "Baseline" has none, so sacreBLEU's note names nobody there.
+    const std::string& first = systems[0].name;
+    report.note = eval::PairedNote{bootstrap, n, first.rfind("Baseline:", 0) == 0 ? first : ""};
+    return report;
+}
+
+// Several systems: the score table or, with -f json, the JSON list.
+void print_multi(const std::vector<eval::MetricSpec>& specs, const std::vector<System>& systems,
+                 const std::vector<std::vector<std::string>>& refs, const ResolvedOptions& opts) {
+    const bool paired = opts.get<bool>("paired-bs") || opts.get<bool>("paired-ar");
+    const MultiReport report =
+        paired ? paired_scores(specs, systems, refs, opts) : plain_scores(specs, systems, refs, int(opts.get<int64_t>("width")));
+    std::vector<std::string> names;
+    for (const System& s : systems) names.push_back(s.name);
+    if (opts.get<std::string>("format") == "json")
+        std::fputs(eval::multi_results_json(names, report.json).c_str(), stdout);
+    else
+        std::fputs(eval::results_report(names, report.table, report.note, report.sigs).c_str(), stdout);
+}
+
+// sacreBLEU's refusals of sentence-level mode (-sl), in its order: one system, no tests
+// (the one-metric rule is checked before any input is read).
+void check_sentence_level(const ResolvedOptions& opts, std::size_t n_systems) {
+    DEEPNET_USER_CHECK(n_systems == 1, "sentence-level mode (-sl) scores one system, as in sacreBLEU, but "
+                                           << n_systems << " were given (files to -i, or tab-separated columns "
+                                           "on standard input): score them one at a time");
+    DEEPNET_USER_CHECK(!opts.get<bool>("confidence") && !opts.get<bool>("paired-bs") && !opts.get<bool>("paired-ar"),
+                       "statistical tests are unavailable in sentence-level mode (-sl), as in sacreBLEU: "
+                       "drop --confidence / --paired-bs / --paired-ar, or -sl");
 }
 
 }  // namespace
@@ -218,22 +296,32 @@ int run_eval(const std::vector<std::string>& args) {
     const bool paired_bs = opts.get<bool>("paired-bs"), paired_ar = opts.get<bool>("paired-ar");
     DEEPNET_USER_CHECK(!(paired_bs && paired_ar), "--paired-bs and --paired-ar exclude each other: choose one");
     const bool paired = paired_bs || paired_ar;
+    const bool sentence_level = opts.get<bool>("sentence-level");
+    DEEPNET_USER_CHECK(!sentence_level || requested_metrics(opts).size() == 1,
+                       "sentence-level mode (-sl) scores one metric, as in sacreBLEU: give one to -m "
+                       "(bleu, chrf or ter)");
     const std::vector<System> systems = read_systems(opts.get<std::vector<std::string>>("input"), paired);
+    if (sentence_level) check_sentence_level(opts, systems.size());
     DEEPNET_USER_CHECK(!paired || systems.size() > 1,
-                       "paired tests compare systems: give two or more hypothesis files to -i, the first "
-                       "being the baseline");
+                       "paired tests compare systems: give two or more hypothesis files to -i (or columns "
+                       "on standard input), the first being the baseline");
     DEEPNET_USER_CHECK(systems.size() == 1 || !opts.get<bool>("confidence"),
                        "--confidence is for one system; for several use --paired-bs (which reports "
                        "confidence intervals too) or --paired-ar");
     std::vector<std::vector<std::string>> refs;
     for (const auto& f : ref_files) {
-        refs.push_back(read_lines(f));
+        refs.push_back(read_stripped_lines(f));
         for (const System& s : systems)
             DEEPNET_USER_CHECK(refs.back().size() == s.lines.size(),
                                "reference file " << f << " has " << refs.back().size() << " lines but the hypotheses ("
                                                  << s.name << ") have " << s.lines.size());
     }
     const std::vector<eval::MetricSpec> specs = metric_specs(opts, paired);
+    if (sentence_level) {
+        // Each sentence_score counts ' .' endings over one line, so sacreBLEU never warns here.
+        print_sentence_level(specs[0], systems[0], refs, opts);
+        return 0;
+    }
     if (!opts.get<bool>("force") &&
         std::any_of(specs.begin(), specs.end(), [](const eval::MetricSpec& s) { return s.kind == eval::MetricKind::Bleu; }))
         for (const System& s : systems) warn_if_tokenized(s.lines);

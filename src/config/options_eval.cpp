@@ -10,10 +10,14 @@ OptionGroup eval_options() {
         string_list_option("references", {}, "Reference files (one per reference stream)")
             .alias('r').metavar("FILE"),
         string_list_option("input", {}, "Hypothesis files, one per system (several for a table or "
-                           "paired tests, the first is the baseline); none = standard input")
+                           "paired tests, the first is the baseline); none = standard input, one "
+                           "system per tab-separated column")
             .alias('i').metavar("FILE"),
-        string_list_option("metrics", {"bleu", "chrf"}, "Metrics to compute").alias('m')
+        string_list_option("metrics", {"bleu", "chrf"}, "Metrics to compute (with --sentence-level "
+                           "one; unset there = bleu)").alias('m')
             .one_of({"bleu", "chrf", "ter"}),
+        bool_option("sentence-level", false, "Score each hypothesis on its own line: one metric, "
+                    "one system, BLEU with effective order (sacreBLEU -sl)").dash_alias("sl"),
         string_option("tokenize", "13a", "BLEU tokenizer (sacreBLEU --tokenize)").dash_alias("tok")
             .one_of({"none", "13a", "intl", "char"}),
         string_option("smooth-method", "exp", "BLEU smoothing (sacreBLEU --smooth-method)").alias('s')
@@ -44,12 +48,16 @@ OptionGroup eval_options() {
                     "the first (sacreBLEU --paired-ar)").dash_alias("par"),
         int_option("paired-bs-n", 1000, "Resamples of --paired-bs").dash_alias("pbsn").at_least(1),
         int_option("paired-ar-n", 10000, "Trials of --paired-ar").dash_alias("parn").at_least(1),
+        int_option("paired-jobs", 1, "Threads comparing systems in --paired-bs / --paired-ar, one "
+                   "system each; 0 = half the cores. Results do not depend on it (sacreBLEU -j)")
+            .alias('j').at_least(0),
         bool_option("force", false, "Score even when the hypotheses look tokenized (no warning)"),
         int_option("width", 1, "Decimals of the printed scores (sacreBLEU --width)").alias('w')
             .range(0, 10),
         bool_option("score-only", false, "Print the scores only, one per line (sacreBLEU -b)")
             .alias('b'),
-        string_option("format", "text", "Output format (sacreBLEU -f)").alias('f').one_of({"text", "json"}),
+        string_option("format", "text", "Output format (sacreBLEU -f); json: sacreBLEU's JSON, one "
+                      "object per metric, or per system for several").alias('f').one_of({"text", "json"}),
     }};
 }
 

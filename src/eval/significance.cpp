@@ -2,10 +2,15 @@
 #include "src/eval/significance.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <exception>
+#include <functional>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "src/core/error.h"
 #include "src/eval/float_means.h"
@@ -61,6 +66,39 @@ ConfidenceInterval estimate_ci(std::vector<double> scores, bool python_statistic
     r.ci = 0.5 * (scores[upper] - scores[lower]);
     r.mean = python_statistics_mean ? python_mean(scores) : numpy_mean(scores);
     return r;
+}
+
+// PairedTest's n_jobs: 0 = half the cores (hyper-threads aside), at most one per system.
+std::size_t paired_workers(int jobs, std::size_t systems) {
+    std::size_t n = static_cast<std::size_t>(jobs);
+    if (jobs == 0) n = std::max<std::size_t>(1, std::thread::hardware_concurrency() / 2);
+    return std::max<std::size_t>(1, std::min(n, systems));
+}
+
+// task(0) .. task(count - 1) on `workers` threads; the first exception is rethrown here.
+void run_workers(std::size_t count, std::size_t workers, const std::function<void(std::size_t)>& task) {
+    if (workers <= 1) {
+        for (std::size_t k = 0; k < count; ++k) task(k);
+        return;
+    }
+    std::atomic<std::size_t> next{0};
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    std::vector<std::thread> threads;
+    for (std::size_t w = 0; w < workers; ++w) {
+        threads.emplace_back([&] {
+            for (std::size_t k = next++; k < count; k = next++) {
+                try {
+                    task(k);
+                } catch (...) {
+                    const std::lock_guard<std::mutex> lock(error_mutex);
+                    if (!error) error = std::current_exception();
+                }
+            }
+        });
+    }
+    for (std::thread& t : threads) t.join();
+    if (error) std::rethrow_exception(error);
 }
 
 double p_value(std::size_t exceed, std::size_t trials) {
@@ -156,7 +194,7 @@ ConfidenceInterval bootstrap_confidence(const MetricSpec& spec, const SystemStat
 
 std::vector<std::vector<PairedResult>> paired_test(const std::vector<MetricSystems>& metrics,
                                                    PairedTestKind kind, int n_samples,
-                                                   const TestSeed& seed) {
+                                                   const TestSeed& seed, int jobs) {
     DEEPNET_CHECK(!metrics.empty() && metrics[0].systems.size() >= 2, "paired test needs two systems");
     const std::size_t n = metrics[0].systems[0].segments.size();
     const std::size_t n_sys = metrics[0].systems.size();
@@ -180,23 +218,28 @@ std::vector<std::vector<PairedResult>> paired_test(const std::vector<MetricSyste
         }
         out[m].push_back(bl);
     }
-    // Each system: default_rng(seed or None), one draw shared by all metrics.
+    // Each system: default_rng(seed or None), one draw shared by all metrics. Systems
+    // share nothing, so workers give the same results as one loop.
     const std::optional<uint64_t> sys_seed =
         seed.value && *seed.value != 0 ? seed.value : std::nullopt;
-    for (std::size_t s = 1; s < n_sys; ++s) {
+    std::vector<std::vector<PairedResult>> per_system(n_sys);  // [system][metric]
+    auto compare = [&](std::size_t s) {
         NumpyGenerator rng = make_rng(sys_seed);
         if (kind == PairedTestKind::Bootstrap) {
             const std::vector<int64_t> idxs = rng.choice(static_cast<int64_t>(n), count);
             for (std::size_t m = 0; m < metrics.size(); ++m)
-                out[m].push_back(bootstrap_pair(metrics[m].spec, metrics[m].systems[0], bl_scores[m],
-                                                metrics[m].systems[s], idxs));
+                per_system[s].push_back(bootstrap_pair(metrics[m].spec, metrics[m].systems[0], bl_scores[m],
+                                                       metrics[m].systems[s], idxs));
         } else {
             const std::vector<uint8_t> pos = rng.booleans(count);
             for (std::size_t m = 0; m < metrics.size(); ++m)
-                out[m].push_back(ar_pair(metrics[m].spec, metrics[m].systems[0], bl_scores[m],
-                                         metrics[m].systems[s], pos, static_cast<std::size_t>(n_samples)));
+                per_system[s].push_back(ar_pair(metrics[m].spec, metrics[m].systems[0], bl_scores[m],
+                                                metrics[m].systems[s], pos, static_cast<std::size_t>(n_samples)));
         }
-    }
+    };
+    run_workers(n_sys - 1, paired_workers(jobs, n_sys - 1), [&](std::size_t k) { compare(k + 1); });
+    for (std::size_t s = 1; s < n_sys; ++s)
+        for (std::size_t m = 0; m < metrics.size(); ++m) out[m].push_back(per_system[s][m]);
     return out;
 }
 

@@ -54,9 +54,12 @@ struct MetricSystems {
     std::vector<SystemStats> systems;  // [0] is the baseline
 };
 
-// PairedTest(...)(): results[m][s] for metric m, system s (s = 0 the baseline).
+// PairedTest(...)(): results[m][s] for metric m, system s (s = 0 the baseline). `jobs`
+// is PairedTest's n_jobs (--paired-jobs): the systems are compared on that many threads
+// (0: half the cores), at most one per system. Each comparison seeds its own generator, as
+// sacreBLEU's workers do, so the results are the same for any value.
 std::vector<std::vector<PairedResult>> paired_test(const std::vector<MetricSystems>& metrics,
                                                    PairedTestKind kind, int n_samples,
-                                                   const TestSeed& seed);
+                                                   const TestSeed& seed, int jobs = 1);
 
 }  // namespace deepnet::eval

@@ -33,7 +33,7 @@ std::string worst_batch_line(const ModelConfig& model, const TrainingMemorySetti
     const int64_t usual_bytes = plan_training_memory(model, setting, usual).batch_bytes();
     BatchShape worst = usual;
     int64_t worst_bytes = usual_bytes;
-    for (int64_t t = 1; t < usual.T; t *= 2) {
+    for (int64_t t = 2; t < usual.T; t *= 2) {  // training pairs are never empty: a token and </s>
         BatchShape b{std::max<int64_t>(1, data.mini_batch_words / t), usual.S, t};
         if (data.mini_batch > 0) b.B = std::min(b.B, data.mini_batch);
         const int64_t bytes = plan_training_memory(model, setting, b).batch_bytes();

@@ -24,7 +24,7 @@ BatchShape largest_batch_shape(const DataConfig& data);
 
 // Without --mini-batch-fit the batcher caps padded *target* tokens only, so a batch of short
 // targets beside the longest sources can outgrow largest_batch_shape: the line that says how
-// far (the worst over target lengths 1, 2, 4, ... up to max-length + 1), or "" when it does not.
+// far (the worst over target lengths 2, 4, 8, ... up to max-length + 1), or "" when it does not.
 std::string worst_batch_line(const ModelConfig& model, const TrainingMemorySetting& setting, const DataConfig& data);
 
 // --workspace in bytes; a negative -N is the GPU's free memory minus N MB. 0 when that

@@ -109,6 +109,34 @@ TEST_CASE("paired tests equal sacreBLEU's PairedTest", "[eval]") {
     CHECK_FALSE(ar[2][1].mean);
 }
 
+TEST_CASE("paired tests give the same results for any number of jobs", "[eval]") {
+    // sacreBLEU's PairedTest seeds each comparison on its own, so its n_jobs (--paired-jobs)
+    // changes nothing but the speed; ours likewise, with several systems per worker too.
+    const TestSeed seed{12345, "12345"};
+    std::vector<MetricSystems> in;
+    for (const MetricSpec& spec : all_metrics())
+        in.push_back({spec, {metric_stats(spec, kSys1, kRefs), metric_stats(spec, kSys2, kRefs),
+                             metric_stats(spec, kSys1, kRefs), metric_stats(spec, kSys2, kRefs)}});
+    for (PairedTestKind kind : {PairedTestKind::Bootstrap, PairedTestKind::ApproximateRandomization}) {
+        const auto one = paired_test(in, kind, 150, seed, 1);
+        for (int jobs : {0, 2, 3, 8}) {
+            const auto many = paired_test(in, kind, 150, seed, jobs);
+            REQUIRE(many.size() == one.size());
+            for (std::size_t m = 0; m < one.size(); ++m) {
+                REQUIRE(many[m].size() == 4);
+                for (std::size_t s = 0; s < 4; ++s) {
+                    CHECK(many[m][s].score == one[m][s].score);
+                    CHECK(many[m][s].p_value == one[m][s].p_value);
+                    CHECK(many[m][s].mean == one[m][s].mean);
+                    CHECK(many[m][s].ci == one[m][s].ci);
+                }
+            }
+        }
+        // Systems 1 and 3 are the same hypotheses, compared with the same draws.
+        CHECK(one[0][1].p_value == one[0][3].p_value);
+    }
+}
+
 TEST_CASE("SACREBLEU_SEED is read as sacreBLEU reads it", "[eval]") {
     ::setenv("SACREBLEU_SEED", "None", 1);
     CHECK_FALSE(test_seed_from_env().value);
