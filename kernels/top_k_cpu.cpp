@@ -55,6 +55,18 @@ int64_t row_selection(double* sc, int64_t* tok, int64_t k, const T* logp, int64_
     return n;
 }
 
+// Row n's best k of base[n] + row, by insertion or selection (see top_k.h).
+template <typename T>
+int64_t row_top_k(double* scores, int64_t* tokens, int64_t n, const T* row, const double* base, const int64_t* banned,
+                  const int64_t* banned_last, const int64_t* last, int64_t k, int64_t insertion_max_k, int64_t V,
+                  std::vector<double>& buffer) {
+    const int64_t* mask = last[n] ? banned_last : banned;
+    double* sc = scores + n * k;
+    int64_t* tok = tokens + n * k;
+    return k <= insertion_max_k ? row_insertion(sc, tok, k, row, V, base[n], mask)
+                                : row_selection(sc, tok, k, row, V, base[n], mask, buffer);
+}
+
 }  // namespace
 
 template <typename T>
@@ -65,13 +77,9 @@ void top_k_rows(double* scores, int64_t* tokens, int64_t* count, const T* logp, 
     {
         std::vector<double> buffer;
 #pragma omp for schedule(static)
-        for (int64_t n = 0; n < N; ++n) {
-            const int64_t* mask = last[n] ? banned_last : banned;
-            double* sc = scores + n * k;
-            int64_t* tok = tokens + n * k;
-            count[n] = k <= insertion_max_k ? row_insertion(sc, tok, k, logp + n * V, V, base[n], mask)
-                                            : row_selection(sc, tok, k, logp + n * V, V, base[n], mask, buffer);
-        }
+        for (int64_t n = 0; n < N; ++n)
+            count[n] = row_top_k(scores, tokens, n, logp + n * V, base, banned, banned_last, last, k, insertion_max_k,
+                                 V, buffer);
     }
 }
 
@@ -87,11 +95,8 @@ void top_k_rows_of_logits(double* scores, int64_t* tokens, int64_t* count, const
         for (int64_t n = 0; n < N; ++n) {
             std::copy(logits + n * V, logits + (n + 1) * V, row.begin());
             log_softmax_forward<T>(row.data(), 1, V);  // nested: one thread, the op's own arithmetic
-            const int64_t* mask = last[n] ? banned_last : banned;
-            double* sc = scores + n * k;
-            int64_t* tok = tokens + n * k;
-            count[n] = k <= insertion_max_k ? row_insertion(sc, tok, k, row.data(), V, base[n], mask)
-                                            : row_selection(sc, tok, k, row.data(), V, base[n], mask, buffer);
+            count[n] = row_top_k(scores, tokens, n, row.data(), base, banned, banned_last, last, k, insertion_max_k, V,
+                                 buffer);
         }
     }
 }

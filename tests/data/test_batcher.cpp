@@ -44,6 +44,16 @@ DataConfig batching(int64_t words, int64_t sentences = 0, double temperature = 1
     return cfg;
 }
 
+// The model's batch of the pairs `ids`.
+Batch batch_of(const ParallelData& data, const BatchIds& ids, const ModelConfig& mc) {
+    std::vector<std::vector<int64_t>> src, tgt;
+    for (int64_t id : ids) {
+        src.push_back(data.source(id));
+        tgt.push_back(data.target(id));
+    }
+    return make_batch(src, tgt, mc);
+}
+
 std::vector<int64_t> flatten(const std::vector<BatchIds>& batches) {
     std::vector<int64_t> all;
     for (const auto& b : batches) all.insert(all.end(), b.begin(), b.end());
@@ -137,12 +147,7 @@ TEST_CASE("batches respect the padded target-token budget and the sentence cap",
             const auto batches = build_epoch_batches(*data, batching(words, cap), 3, 1);
             int64_t multi = 0;
             for (const auto& ids : batches) {
-                std::vector<std::vector<int64_t>> src, tgt;
-                for (int64_t id : ids) {
-                    src.push_back(data->source(id));
-                    tgt.push_back(data->target(id));
-                }
-                const Batch b = make_batch(src, tgt, mc);
+                const Batch b = batch_of(*data, ids, mc);
                 CHECK(b.B * b.T <= words);
                 if (cap > 0) CHECK(b.B <= cap);
                 multi += b.B > 1;
@@ -169,12 +174,7 @@ TEST_CASE("mini-batch-fit: batches stay within the fit table's entry for their l
     const auto batches = build_epoch_batches(*data, cfg, 3, 1);
     int64_t sentences = 0, full = 0;
     for (const auto& ids : batches) {
-        std::vector<std::vector<int64_t>> src, tgt;
-        for (int64_t id : ids) {
-            src.push_back(data->source(id));
-            tgt.push_back(data->target(id));
-        }
-        const Batch b = make_batch(src, tgt, mc);
+        const Batch b = batch_of(*data, ids, mc);
         const int64_t limit = fit_limit(cfg, std::max(b.S, b.T));
         INFO("B " << b.B << " S " << b.S << " T " << b.T);
         CHECK(b.B <= limit);
