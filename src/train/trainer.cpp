@@ -152,6 +152,7 @@ bool TrainingSession::update() {
         const BatchPairs pairs = stream_->next();
         if (dp_.mine(k)) {
             const Batch b = make_batch(pairs.sources, pairs.targets, model_->config());
+            if (!memory_reported_) note_first_batch({b.B, b.S, b.T});
             const StepRng rng{model_->config().seed, uint64_t(p.micro_batches), true};
             LossStats st;
             try {

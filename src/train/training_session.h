@@ -74,9 +74,10 @@ private:
     void plan_memory();
     void fill_fit_table(const TrainingMemorySetting& setting, int64_t workspace);
     [[noreturn]] void out_of_memory(const std::exception& e, const Batch& batch) const;
-    // Once, after the first update: the allocator's peak beside the plan (the device check
-    // compares them on a GPU).
+    // Once, after the first update: the allocator's peak beside the plan of that update's
+    // largest micro-batch (the device check compares them on a GPU).
     void report_memory_peak();
+    void note_first_batch(const BatchShape& shape);
     // The weights that validation and saved models use, on the host: the model's own buffer
     // on the CPU, else a copy in `host`.
     const float* weights_for_use(std::vector<float>& host) const {
@@ -109,8 +110,8 @@ private:
     int64_t last_saved_update_ = -1;  // -1: nothing saved by this process
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
     double elapsed_before_ = 0;
-    int64_t planned_bytes_ = 0;  // the plan of the largest batch (plan_memory)
     bool memory_reported_ = false;
+    BatchShape first_batch_;     // the first update's largest micro-batch (by plan bytes)
 };
 
 }  // namespace deepnet

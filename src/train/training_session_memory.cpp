@@ -31,7 +31,6 @@ void TrainingSession::plan_memory() {
         log::info(line);
     if (const std::string worst = worst_batch_line(model_->config(), setting, data); !worst.empty()) log::info(worst);
     const TrainingMemoryPlan plan = plan_training_memory(model_->config(), setting, shape);
-    planned_bytes_ = plan.total() - setting.gpu_workspace;  // what the allocator will see
     reset_memory_peak(device);  // the fit's trials are not the first update's peak
     if (cfg_.devices.empty()) return;
     // What is not allocated yet (the batch's buffers, the Adam moments) must fit what is free.
@@ -72,13 +71,24 @@ void TrainingSession::fill_fit_table(const TrainingMemorySetting& setting, int64
     p.fit_workspace_mb = cfg_.workspace_mb;
 }
 
+void TrainingSession::note_first_batch(const BatchShape& shape) {
+    const TrainingMemorySetting setting = memory_setting(cfg_, dp_.world());
+    if (first_batch_.B == 0 || plan_training_memory(model_->config(), setting, shape).total() >
+                                   plan_training_memory(model_->config(), setting, first_batch_).total())
+        first_batch_ = shape;
+}
+
 void TrainingSession::report_memory_peak() {
     if (memory_reported_) return;
     memory_reported_ = true;
+    const TrainingMemorySetting setting = memory_setting(cfg_, dp_.world());
     const MemoryStats m = memory_stats(context().device);
+    // The runtime's own workspace is not the allocator's: the plan without it is comparable.
+    const int64_t plan = plan_training_memory(model_->config(), setting, first_batch_).total() - setting.gpu_workspace;
     log::info("memory after the first update: " + format_bytes(m.peak) + " at the allocator's peak, " +
-              format_bytes(m.in_use) + " held; the plan of the largest batch: " + format_bytes(planned_bytes_) +
-              " (docs/memory.md)");
+              format_bytes(m.in_use) + " held; the plan of its batch (" + std::to_string(first_batch_.B) + " x " +
+              std::to_string(first_batch_.S) + " x " + std::to_string(first_batch_.T) + "): " + format_bytes(plan) +
+              " (" + std::to_string(m.peak) + " and " + std::to_string(plan) + " bytes; docs/memory.md)");
 }
 
 void TrainingSession::out_of_memory(const std::exception& e, const Batch& batch) const {
