@@ -54,30 +54,20 @@ void check_ids(const std::vector<int64_t>& ids, int64_t lo, int64_t hi, const ch
 }  // namespace
 
 BatchIndices BatchUpload::place(const Device& device, const Batch& b, int64_t vocab) {
-    const std::vector<int64_t>* parts[] = {&b.src, &b.src_pos, &b.src_len, &b.tgt_in, &b.tgt_out, &b.tgt_pos, &b.tgt_len};
-    if (device.kind == DeviceKind::CPU)
-        return {b.src.data(), b.src_pos.data(), b.src_len.data(), b.tgt_in.data(), b.tgt_out.data(),
-                b.tgt_pos.data(), b.tgt_len.data()};
-    check_ids(b.src, 0, vocab, "source token");
-    check_ids(b.src_pos, 0, b.S, "source position");
-    check_ids(b.src_len, 1, b.S + 1, "source length");
-    if (b.T > 0) {  // T = 0: sources only (the encoder pass of decoding)
-        check_ids(b.tgt_in, 0, vocab, "target token");
-        check_ids(b.tgt_out, -1, vocab, "target");
-        check_ids(b.tgt_pos, 0, b.T, "target position");
-        check_ids(b.tgt_len, 1, b.T + 1, "target length");
+    if (device.kind != DeviceKind::CPU) {
+        check_ids(b.src, 0, vocab, "source token");
+        check_ids(b.src_pos, 0, b.S, "source position");
+        check_ids(b.src_len, 1, b.S + 1, "source length");
+        if (b.T > 0) {  // T = 0: sources only (the encoder pass of decoding)
+            check_ids(b.tgt_in, 0, vocab, "target token");
+            check_ids(b.tgt_out, -1, vocab, "target");
+            check_ids(b.tgt_pos, 0, b.T, "target position");
+            check_ids(b.tgt_len, 1, b.T + 1, "target length");
+        }
     }
-    staging_.clear();
-    for (const auto* v : parts) staging_.insert(staging_.end(), v->begin(), v->end());
-    int64_t* d = device_.ensure(device, int64_t(staging_.size()));
-    device_copy(device, d, Device{}, staging_.data(), staging_.size() * sizeof(int64_t));
-    BatchIndices ix;
-    const int64_t** out[] = {&ix.src, &ix.src_pos, &ix.src_len, &ix.tgt_in, &ix.tgt_out, &ix.tgt_pos, &ix.tgt_len};
-    for (size_t i = 0; i < 7; ++i) {
-        *out[i] = d;
-        d += parts[i]->size();
-    }
-    return ix;
+    const auto p = upload_.place<7>(device, {&b.src, &b.src_pos, &b.src_len, &b.tgt_in, &b.tgt_out, &b.tgt_pos,
+                                             &b.tgt_len});
+    return {p[0], p[1], p[2], p[3], p[4], p[5], p[6]};
 }
 
 }  // namespace deepnet

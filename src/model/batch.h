@@ -30,21 +30,8 @@ struct BatchIndices {
     const int64_t *tgt_in = nullptr, *tgt_out = nullptr, *tgt_pos = nullptr, *tgt_len = nullptr;
 };
 
-// On the CPU, the Batch's own vectors. On a GPU, one upload of all seven arrays into a
-// device buffer reused across batches, after checking on the host every id the kernels
-// will index memory with (tokens in [0, vocab), targets also -1, positions below the
-// padded length), since the device kernels do not check them.
-class BatchUpload {
-public:
-    BatchIndices place(const Device& device, const Batch& b, int64_t vocab);
-
-private:
-    std::vector<int64_t> staging_;
-    DeviceBuffer<int64_t> device_;
-};
-
-// Index arrays of decoding (tokens, positions, cache rows, beam parents) where the ops read
-// them: on the CPU the host vectors themselves; on a GPU one copy of all of them into a
+// Index arrays (a batch's, and decoding's tokens, positions, cache rows and beam parents)
+// where the ops read them: on the CPU the host vectors themselves; on a GPU one copy of all of them into a
 // device buffer reused across calls. The caller has checked the values (the kernels do not).
 class IndexUpload {
 public:
@@ -69,6 +56,18 @@ public:
 private:
     std::vector<int64_t> staging_;
     DeviceBuffer<int64_t> device_;
+};
+
+// On the CPU, the Batch's own vectors. On a GPU, one upload of all seven arrays (IndexUpload),
+// after checking on the host every id the kernels will index memory with (tokens in
+// [0, vocab), targets also -1, positions below the padded length), since the device kernels
+// do not check them.
+class BatchUpload {
+public:
+    BatchIndices place(const Device& device, const Batch& b, int64_t vocab);
+
+private:
+    IndexUpload upload_;
 };
 
 }  // namespace deepnet

@@ -111,7 +111,8 @@ private:
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
     double elapsed_before_ = 0;
     bool memory_reported_ = false;
-    BatchShape first_batch_;     // the first update's largest micro-batch (by plan bytes)
+    BatchShape first_batch_;         // the first update's largest micro-batch (by plan bytes)
+    int64_t first_batch_bytes_ = 0;  // its plan, less the runtime's workspace
 };
 
 }  // namespace deepnet

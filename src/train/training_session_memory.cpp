@@ -73,18 +73,16 @@ void TrainingSession::fill_fit_table(const TrainingMemorySetting& setting, int64
 
 void TrainingSession::note_first_batch(const BatchShape& shape) {
     const TrainingMemorySetting setting = memory_setting(cfg_, dp_.world());
-    if (first_batch_.B == 0 || plan_training_memory(model_->config(), setting, shape).total() >
-                                   plan_training_memory(model_->config(), setting, first_batch_).total())
-        first_batch_ = shape;
+    // The runtime's own workspace is not the allocator's: the plan without it is comparable.
+    const int64_t bytes = plan_training_memory(model_->config(), setting, shape).total() - setting.gpu_workspace;
+    if (bytes > first_batch_bytes_) first_batch_ = shape, first_batch_bytes_ = bytes;
 }
 
 void TrainingSession::report_memory_peak() {
     if (memory_reported_) return;
     memory_reported_ = true;
-    const TrainingMemorySetting setting = memory_setting(cfg_, dp_.world());
     const MemoryStats m = memory_stats(context().device);
-    // The runtime's own workspace is not the allocator's: the plan without it is comparable.
-    const int64_t plan = plan_training_memory(model_->config(), setting, first_batch_).total() - setting.gpu_workspace;
+    const int64_t plan = first_batch_bytes_;
     log::info("memory after the first update: " + format_bytes(m.peak) + " at the allocator's peak, " +
               format_bytes(m.in_use) + " held; the plan of its batch (" + std::to_string(first_batch_.B) + " x " +
               std::to_string(first_batch_.S) + " x " + std::to_string(first_batch_.T) + "): " + format_bytes(plan) +
