@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "src/core/error.h"
+#include "src/core/out_of_memory.h"
 
 #define DEEPNET_CUDA_OK(expr)                                                       \
     do {                                                                            \
@@ -84,7 +85,7 @@ void* cuda_alloc(size_t bytes, const char* what) {
     cudaDeviceProp prop{};
     cudaGetDeviceProperties(&prop, dev);
     if (e == cudaErrorMemoryAllocation)
-        throw Error("out of GPU memory allocating " + std::string(what) + ": asked for " +
+        throw OutOfMemory("out of GPU memory allocating " + std::string(what) + ": asked for " +
                     std::to_string(bytes) + " bytes (" + gib(bytes) + "); " + gib(free_b) +
                     " free of " + gib(total_b) + " on GPU " + std::to_string(dev) + " (" +
                     prop.name + ")");

@@ -8,6 +8,7 @@
 #include <new>
 
 #include "src/core/error.h"
+#include "src/core/out_of_memory.h"
 #include "src/core/memory_stats.h"
 #ifdef DEEPNET_OPS_CUDA
 #include "src/core/cuda_context.h"
@@ -42,7 +43,7 @@ void* device_allocate(const Device& device, int64_t bytes, const char* what) {
     }
     const size_t rounded = size_t((std::max<int64_t>(bytes, 1) + kAlign - 1) / kAlign * kAlign);
     void* p = std::aligned_alloc(size_t(kAlign), rounded);
-    if (!p) throw UserError(std::string("out of memory allocating ") + what + ": " + std::to_string(bytes) + " bytes");
+    if (!p) throw OutOfMemory(std::string("out of memory allocating ") + what + ": " + std::to_string(bytes) + " bytes");
     std::memset(p, 0, rounded);
     record_allocation(device, bytes);
     return p;

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <new>
 
 #include "src/core/error.h"
+#include "src/core/out_of_memory.h"
 #include "src/ops/device_runtime.h"
 
 namespace deepnet {
@@ -56,8 +58,7 @@ int64_t workspace_bytes(const TrainConfig& cfg, size_t gpu_free_bytes) {
 }
 
 bool is_out_of_memory(const std::exception& e) {
-    const std::string what = e.what();
-    return what.find("out of memory") != std::string::npos || what.find("out of GPU memory") != std::string::npos;
+    return dynamic_cast<const OutOfMemory*>(&e) != nullptr || dynamic_cast<const std::bad_alloc*>(&e) != nullptr;
 }
 
 namespace {

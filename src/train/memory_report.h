@@ -37,7 +37,8 @@ std::vector<std::string> memory_plan_lines(const ModelConfig& model, const Train
                                            const BatchShape& batch, const std::string& device,
                                            int64_t workspace);
 
-// Whether an exception is the device allocator's "out of memory" (CPU or GPU).
+// Whether an exception is the device allocators' OutOfMemory (CPU or GPU) or the host's
+// std::bad_alloc.
 bool is_out_of_memory(const std::exception& e);
 
 }  // namespace deepnet

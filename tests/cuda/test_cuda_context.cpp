@@ -2,6 +2,7 @@
 // its out-of-memory message.
 #include "cuda_test_support.h"
 #include "src/core/error.h"
+#include "src/core/out_of_memory.h"
 
 using namespace deepnet;
 using namespace deepnet::test_cuda;
@@ -30,7 +31,7 @@ TEST_CASE("cuda allocation round-trips data and reports out of memory clearly", 
     try {
         cuda_alloc(huge, "activations");
         FAIL("a 1 PiB allocation succeeded");
-    } catch (const Error& e) {
+    } catch (const OutOfMemory& e) {  // its own type: memory-fit batching catches it
         const std::string msg = e.what();
         INFO(msg);
         CHECK(msg.find("out of GPU memory allocating activations") != std::string::npos);

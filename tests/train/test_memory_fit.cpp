@@ -5,12 +5,16 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <new>
 #include <regex>
 
 #include <unistd.h>
 #include <sstream>
 
+#include "src/core/device_memory.h"
+#include "src/core/out_of_memory.h"
 #include "src/model/memory_estimate.h"
+#include "src/train/memory_report.h"
 #include "support/run_binary.h"
 #include "tests/train/train_fixture.h"
 
@@ -45,6 +49,23 @@ double fitted_run(const std::string& dir, const std::string& name, int64_t mb, s
 }
 
 }  // namespace
+
+TEST_CASE("out of memory is recognised by type, not by the words of a message", "[train][memory]") {
+    CHECK(is_out_of_memory(OutOfMemory("out of GPU memory allocating activations")));
+    CHECK(is_out_of_memory(std::bad_alloc()));
+    // A message that merely mentions memory (a bad option, say) is not the allocator's.
+    CHECK_FALSE(is_out_of_memory(UserError("--workspace: out of memory? give MB, e.g. -w 10000")));
+    CHECK_FALSE(is_out_of_memory(Error("cudaMalloc failed: out of memory")));
+#ifndef __SANITIZE_ADDRESS__  // ASan aborts on such a request instead of returning null
+    // The host allocator throws the type when the allocation cannot be made.
+    try {
+        device_allocate(Device{}, int64_t(1) << 48, "activations");  // the cap; no address space holds it
+        FAIL("an allocation of 2^48 bytes succeeded");
+    } catch (const OutOfMemory& e) {
+        CHECK(std::string(e.what()).find("out of memory allocating activations") != std::string::npos);
+    }
+#endif
+}
 
 TEST_CASE("mini-batch-fit: measured at start-up, a bigger workspace gives bigger batches", "[train][memory]") {
     const std::string dir = make_task_dir("memory_fit", 600);
