@@ -15,13 +15,33 @@ sacrebleu.py; dataset/ may be a stub) with numpy 1.x, regex, tabulate and colora
 `generate` writes cases for tests/app/test_eval_sacrebleu_cases.cpp; `compare` runs
 `deepnet eval` on freshly drawn cases and reports any output that differs. Both run
 `python3 -m sacrebleu REFS -i HYPS ... -f text -q` with NO_COLOR set, so the text is what
-sacreBLEU prints to a pipe.
+sacreBLEU prints to a pipe, and without any SACREBLEU_FORMAT of the caller's environment
+(it would override -f).
+
+--extras adds, per case and from a generator of its own (so the draws above, and the
+committed case file, stay as they were), the CLI features matched later:
+    -nr/--num-refs N   the references as one file of N tab-separated fields per line
+                       ("file ref0" then holds the tabs), instead of N files;
+    --short            the short signatures (text lines, the signature list of a table);
+    -f latex           several systems: tabulate's latex_booktabs table;
+    SACREBLEU_FORMAT   json / text / latex / LaTeX / html (not a format: ignored) in the
+                       environment of both programs, with -f text given to both (sacreBLEU
+                       lets the variable override -f);
+    byte order mark    U+FEFF before the first line of ref0 and/or hyp0 (sacreBLEU reads
+                       utf-8, not utf-8-sig: it stays glued to the first word).
+`compare --extras` also checks -nr's refusal of a line with fewer fields: sacreBLEU must
+exit with 17 and print "FATAL: line L: expected N fields, but found K.", and `deepnet
+eval` must fail with the same "line L: expected N fields, but found K." in its message.
+    PYTHONPATH=/path/to/sacrebleu_src python3 scripts/gen_sacrebleu_expectations.py \\
+        compare --extras --deepnet build/deepnet --cases 500 --seed 11
 
 Case file format (UTF-8, one case after another):
     === <name>
     args <deepnet eval arguments after -r/-i>
     env SACREBLEU_SEED=<seed>          (optional)
     file ref0 <n>                      then n lines; ref1, hyp0, hyp1, ... likewise
+                                       (with -nr N in args, ref0 alone, N tab-separated
+                                       references per line)
     expect <n>                         then n lines of expected standard output
 """
 import argparse
@@ -117,12 +137,54 @@ def draw_case(rng, idx, max_segments=40):
         args += ["--paired-ar", "--paired-ar-n", str(rng.choice([100, 500, 2000]))]
     if mode in ("confidence", "paired-bs", "paired-ar") and rng.random() < 0.5:
         env["SACREBLEU_SEED"] = str(rng.choice([1, 42, 2**40 + 3]))
-    return {"name": f"case{idx}-{mode}", "refs": refs, "systems": systems, "args": args, "env": env}
+    return {"name": f"case{idx}-{mode}", "refs": refs, "systems": systems, "args": args, "env": env,
+            "mode": mode, "format": "text"}
+
+
+BOM = "\ufeff"
+
+
+def add_extras(case, seed, idx):
+    """The --extras features, drawn from their own generator (the case itself is unchanged
+    when none is drawn)."""
+    rng = random.Random(f"extras-{seed}-{idx}")
+    multi = case["mode"] in ("multi", "paired-bs", "paired-ar")
+    refs = case["refs"]
+    if len(refs) > 1 and rng.random() < 0.5:
+        # -nr: one file, line i = "\t".join(refs[r][i]). Fields are not rstripped by
+        # sacreBLEU, and the whole line is: the generated lines have no trailing spaces.
+        case["tabbed_refs"] = True
+        case["args"] += ["-nr", str(len(refs))]
+        case["name"] += "-nr"
+    if rng.random() < 0.3:
+        case["args"].append("--short")
+        case["name"] += "-short"
+    if multi and rng.random() < 0.4:
+        case["format"] = "latex"
+        case["name"] += "-latex"
+    elif rng.random() < 0.2:
+        case["env"]["SACREBLEU_FORMAT"] = rng.choice(["json", "text", "latex", "LaTeX", "html"])
+        case["name"] += "-envformat"
+    if rng.random() < 0.2:
+        which = rng.choice(["ref", "hyp", "both"])
+        if which in ("ref", "both") and refs[0]:
+            refs[0][0] = BOM + refs[0][0]
+        if which in ("hyp", "both") and case["systems"][0]:
+            case["systems"][0][0] = BOM + case["systems"][0][0]
+        case["name"] += "-bom-" + which
+    return case
+
+
+def ref_files_content(case):
+    """The reference files as lists of lines: one per stream, or one tab-separated (-nr)."""
+    if case.get("tabbed_refs"):
+        return [["\t".join(fields) for fields in zip(*case["refs"])]]
+    return case["refs"]
 
 
 def write_files(case, tmp):
     refs, hyps = [], []
-    for r, lines in enumerate(case["refs"]):
+    for r, lines in enumerate(ref_files_content(case)):
         refs.append(os.path.join(tmp, f"ref{r}"))
         with open(refs[-1], "w", encoding="utf-8") as f:
             f.write("".join(line + "\n" for line in lines))
@@ -137,7 +199,7 @@ def emit(case, expected):
     out = [f"=== {case['name']}", "args " + " ".join(case["args"])]
     for k, v in case["env"].items():
         out.append(f"env {k}={v}")
-    for r, lines in enumerate(case["refs"]):
+    for r, lines in enumerate(ref_files_content(case)):
         out.append(f"file ref{r} {len(lines)}")
         out += lines
     for s, lines in enumerate(case["systems"]):
@@ -151,6 +213,39 @@ def emit(case, expected):
     return "\n".join(out) + "\n"
 
 
+def clean_environ():
+    """The caller's environment without SACREBLEU_FORMAT, which overrides -f in both programs."""
+    env = dict(os.environ)
+    env.pop("SACREBLEU_FORMAT", None)
+    return env
+
+
+def check_nr_refusal(case, binary):
+    """-nr with a line that lacks its last field: sacreBLEU's FATAL message and exit 17, and
+    `deepnet eval` failing with the same words. Returns 1 when they disagree."""
+    n = len(case["refs"])
+    lines = ref_files_content(case)[0]
+    bad_line = len(lines) // 2
+    lines = list(lines)
+    lines[bad_line] = lines[bad_line].rsplit("\t", 1)[0]  # n - 1 fields
+    words = f"line {bad_line + 1}: expected {n} fields, but found {n - 1}."
+    with tempfile.TemporaryDirectory() as tmp:
+        with open(os.path.join(tmp, "ref0"), "w", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in lines))
+        with open(os.path.join(tmp, "hyp0"), "w", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in case["systems"][0]))
+        env = dict(clean_environ(), NO_COLOR="1")
+        sb = subprocess.run([sys.executable, "-m", "sacrebleu", "ref0", "-i", "hyp0", "-nr", str(n), "-q"],
+                            cwd=tmp, env=env, capture_output=True, text=True)
+        dn = subprocess.run([binary, "eval", "-r", "ref0", "-i", "hyp0", "-nr", str(n)], cwd=tmp,
+                            env=clean_environ(), capture_output=True, text=True)
+    ok = sb.returncode == 17 and ("FATAL: " + words) in sb.stderr and dn.returncode != 0 and words in dn.stderr
+    if not ok:
+        print(f"--- {case['name']}: -nr {n} refusal differs")
+        print(f"sacreBLEU (exit {sb.returncode}):\n{sb.stderr}deepnet (exit {dn.returncode}):\n{dn.stderr}")
+    return 0 if ok else 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("mode", choices=["generate", "compare"])
@@ -158,28 +253,38 @@ def main():
     ap.add_argument("--seed", type=int, default=2024)
     ap.add_argument("--deepnet", default="build/deepnet")
     ap.add_argument("--max-segments", type=int, default=40, help="keeps generated files small")
+    ap.add_argument("--extras", action="store_true",
+                    help="also draw -nr, --short, -f latex, SACREBLEU_FORMAT and byte order marks")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     binary = os.path.abspath(args.deepnet)
     bad = 0
     for i in range(args.cases):
         case = draw_case(rng, i, args.max_segments)
+        if args.extras:
+            add_extras(case, args.seed, i)
+            if args.mode == "compare" and case.get("tabbed_refs") and random.Random(f"nr-bad-{args.seed}-{i}").random() < 0.1:
+                bad += check_nr_refusal(case, binary)
         with tempfile.TemporaryDirectory() as tmp:
             # Run inside tmp with relative names, so the systems are named "hyp0", "hyp1", ...
             old = os.getcwd()
             os.chdir(tmp)
             try:
                 refs, hyps = write_files(case, ".")
-                env = dict(os.environ, NO_COLOR="1", **case["env"])
+                env = dict(clean_environ(), NO_COLOR="1", **case["env"])
+                # -f text explicitly where SACREBLEU_FORMAT is set, so that it overrides a flag.
+                fmt = case["format"]
+                deepnet_fmt = ["-f", fmt] if fmt != "text" or "SACREBLEU_FORMAT" in case["env"] else []
                 cmd = [sys.executable, "-m", "sacrebleu", *[os.path.basename(r) for r in refs], "-i",
-                       *[os.path.basename(h) for h in hyps], *case["args"], "-f", "text", "-q"]
+                       *[os.path.basename(h) for h in hyps], *case["args"], "-f", fmt, "-q"]
                 expected = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
                 if args.mode == "generate":
+                    case["args"] = case["args"] + deepnet_fmt
                     sys.stdout.write(emit(case, expected))
                     continue
                 cmd = [binary, "eval", "-r", *[os.path.basename(r) for r in refs], "-i",
-                       *[os.path.basename(h) for h in hyps], *case["args"]]
-                got = subprocess.run(cmd, env=dict(os.environ, **case["env"]), capture_output=True,
+                       *[os.path.basename(h) for h in hyps], *case["args"], *deepnet_fmt]
+                got = subprocess.run(cmd, env=dict(clean_environ(), **case["env"]), capture_output=True,
                                      text=True).stdout
             finally:
                 os.chdir(old)

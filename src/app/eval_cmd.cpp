@@ -2,7 +2,9 @@
 // sacreBLEU 2.x compatible: scores, signatures, -b, JSON, --confidence, sentence-level
 // scores (-sl), and for several systems (-i a b c, or tab-separated columns on standard
 // input) the score table or JSON list with --paired-bs / --paired-ar tests against the
-// first. Lines are read as sacreBLEU's CLI reads them (src/eval/cli_input.h).
+// first. Lines are read as sacreBLEU's CLI reads them (src/eval/cli_input.h), references
+// optionally tab-separated in one file (-nr); --short signatures; -f latex tables; the
+// SACREBLEU_FORMAT environment variable.
 #include <algorithm>
 #include <cstdio>
 #include <optional>
@@ -12,7 +14,6 @@
 #include "src/config/command_line.h"
 #include "src/core/error.h"
 #include "src/core/log.h"
-#include "src/data/text_reader.h"
 #include "src/eval/cli_input.h"
 #include "src/eval/json_report.h"
 #include "src/eval/metric_input.h"
@@ -31,12 +32,15 @@ std::string read_stdin_text() {
     return text;
 }
 
-// A reference or hypothesis file: its lines, each rstrip()ped as sacreBLEU does.
-std::vector<std::string> read_stripped_lines(const std::string& path) {
-    std::vector<std::string> lines = read_lines(path);
-    for (std::size_t i = 0; i < lines.size(); ++i)
-        lines[i] = eval::rstrip_line(lines[i], path + " line " + std::to_string(i + 1));
-    return lines;
+// -f, unless SACREBLEU_FORMAT names a format: sacreBLEU's parse_args lets the variable
+// override the flag, given or not. Our default stays text (sacreBLEU's is json).
+std::string output_format(const ResolvedOptions& opts) {
+    return eval::format_from_env().value_or(opts.get<std::string>("format"));
+}
+
+// Signature.format(short): the long form, or with --short the abbreviated one.
+std::string signature_text(const eval::MetricSpec& spec, const std::string& sig, bool short_form) {
+    return short_form ? eval::short_signature(spec, sig) : sig;
 }
 
 // sacreBLEU's warning (BLEU only, silenced by --force): 100 or more hypotheses that end in
@@ -118,7 +122,7 @@ std::vector<System> read_systems(const std::vector<std::string>& files, bool pai
             continue;
         }
         DEEPNET_USER_CHECK(!seen, "hypothesis file " << f << " is given twice to -i: name each system once");
-        systems.push_back({f, read_stripped_lines(f)});
+        systems.push_back({f, eval::read_cli_file(f)});
     }
     if (paired) systems[0].name = "Baseline: " + systems[0].name;
     return systems;
@@ -132,6 +136,7 @@ void print_sentence_level(const eval::MetricSpec& spec, const System& sys,
                           const std::vector<std::vector<std::string>>& refs, const ResolvedOptions& opts) {
     const int width = int(opts.get<int64_t>("width"));
     const bool only = opts.get<bool>("score-only");
+    const bool short_form = opts.get<bool>("short");  // metric.get_signature().format(args.short)
     const eval::SystemStats stats = eval::metric_stats(spec, sys.lines, refs);
     const std::string name = eval::metric_name(spec);
     std::string out;
@@ -144,16 +149,20 @@ void print_sentence_level(const eval::MetricSpec& spec, const System& sys,
         int nrefs = 0;
         for (const auto& stream : refs) nrefs += !stream[i].empty();
         const std::string verbose = eval::metric_verbose(spec, stats.segments[i]);
-        out += name + "|" + eval::metric_signature(spec, nrefs) + " = " + sc + (verbose.empty() ? "" : " " + verbose) + "\n";
+        out += name + "|" + signature_text(spec, eval::metric_signature(spec, nrefs), short_form) + " = " + sc +
+               (verbose.empty() ? "" : " " + verbose) + "\n";
     }
     std::fputs(out.c_str(), stdout);
 }
 
-// One system, each metric on one line (sacreBLEU's print_single_results), or JSON.
+// One system, each metric on one line (sacreBLEU's print_single_results), or JSON; latex
+// prints the text lines (sacreBLEU uses the format for its multi-system table only).
 void print_single(const std::vector<eval::MetricSpec>& specs, const System& sys,
                   const std::vector<std::vector<std::string>>& refs, const ResolvedOptions& opts) {
     const int width = int(opts.get<int64_t>("width"));
-    const bool json = opts.get<std::string>("format") == "json";
+    const bool json = output_format(opts) == "json";
+    // get_signature().format(args.short if args.format != 'json' else False)
+    const bool short_form = opts.get<bool>("short") && !json;
     const bool only = opts.get<bool>("score-only");
     const bool confidence = opts.get<bool>("confidence");
     const int n_boot = int(opts.get<int64_t>("confidence-n"));
@@ -173,7 +182,7 @@ void print_single(const std::vector<eval::MetricSpec>& specs, const System& sys,
                 sc += " (μ = " + eval::format_fixed(ci->mean, width) + " ± " + eval::format_fixed(ci->ci, width) + ")";
         }
         const std::string name = eval::metric_name(spec);
-        const std::string sig = eval::metric_signature(spec, stats.nrefs, extra);
+        const std::string sig = signature_text(spec, eval::metric_signature(spec, stats.nrefs, extra), short_form);
         const std::string verbose = eval::metric_verbose(spec, summed);
         if (only) {
             lines.push_back(sc);  // -b wins over -f json, as in Score.format
@@ -201,7 +210,7 @@ struct MultiReport {
 
 // Several systems without a test: each score rounded to --width.
 MultiReport plain_scores(const std::vector<eval::MetricSpec>& specs, const std::vector<System>& systems,
-                         const std::vector<std::vector<std::string>>& refs, int width) {
+                         const std::vector<std::vector<std::string>>& refs, int width, bool short_form) {
     MultiReport report;
     for (const eval::MetricSpec& spec : specs) {
         eval::TableColumn col{eval::metric_name(spec), {}};
@@ -211,7 +220,7 @@ MultiReport plain_scores(const std::vector<eval::MetricSpec>& specs, const std::
             nrefs = st.nrefs;
             col.cells.push_back(eval::format_fixed(eval::metric_score(spec, eval::sum_stats(st)), width));
         }
-        report.sigs.emplace_back(col.header, eval::metric_signature(spec, nrefs));
+        report.sigs.emplace_back(col.header, signature_text(spec, eval::metric_signature(spec, nrefs), short_form));
         report.json.push_back({col.header, col.cells, {}});
         report.table.push_back(std::move(col));
     }
@@ -223,6 +232,9 @@ MultiReport paired_scores(const std::vector<eval::MetricSpec>& specs, const std:
                           const std::vector<std::vector<std::string>>& refs, const ResolvedOptions& opts) {
     const int width = int(opts.get<int64_t>("width"));
     const bool bootstrap = opts.get<bool>("paired-bs");
+    // _format_score_lines(multiline=tablefmt == 'fancy_grid'): the p-value goes on its own
+    // line of the cell in the text table, after a space in the LaTeX one.
+    const char* p_break = output_format(opts) == "latex" ? " " : "\n";
     const eval::TestSeed seed = eval::test_seed_from_env();
     const eval::PairedTestKind kind =
         bootstrap ? eval::PairedTestKind::Bootstrap : eval::PairedTestKind::ApproximateRandomization;
@@ -246,11 +258,12 @@ MultiReport paired_scores(const std::vector<eval::MetricSpec>& specs, const std:
                 cell += " (" + eval::format_fixed(*r.mean, width) + " ± " + eval::format_fixed(*r.ci, width) + ")";
             }
             if (r.p_value)
-                cell += "\n(p = " + eval::format_fixed(*r.p_value, 4) + ")" + (*r.p_value > 0.05 ? "" : "*");
+                cell += p_break + ("(p = " + eval::format_fixed(*r.p_value, 4) + ")") + (*r.p_value > 0.05 ? "" : "*");
             col.cells.push_back(cell);
         }
         const std::string extra = std::string(bootstrap ? "bs:" : "ar:") + std::to_string(n) + "|seed:" + seed.text;
-        report.sigs.emplace_back(col.header, eval::metric_signature(specs[m], inputs[m].systems[0].nrefs, extra));
+        report.sigs.emplace_back(col.header, signature_text(specs[m], eval::metric_signature(specs[m], inputs[m].systems[0].nrefs, extra),
+                                                            opts.get<bool>("short")));
         if (bootstrap_title) col.header += " (μ ± 95% CI)";
         report.table.push_back(std::move(col));
     }
@@ -266,13 +279,19 @@ void print_multi(const std::vector<eval::MetricSpec>& specs, const std::vector<S
                  const std::vector<std::vector<std::string>>& refs, const ResolvedOptions& opts) {
     const bool paired = opts.get<bool>("paired-bs") || opts.get<bool>("paired-ar");
     const MultiReport report =
-        paired ? paired_scores(specs, systems, refs, opts) : plain_scores(specs, systems, refs, int(opts.get<int64_t>("width")));
+        paired ? paired_scores(specs, systems, refs, opts)
+               : plain_scores(specs, systems, refs, int(opts.get<int64_t>("width")), opts.get<bool>("short"));
     std::vector<std::string> names;
     for (const System& s : systems) names.push_back(s.name);
-    if (opts.get<std::string>("format") == "json")
+    const std::string format = output_format(opts);
+    if (format == "json")
         std::fputs(eval::multi_results_json(names, report.json).c_str(), stdout);
     else
-        std::fputs(eval::results_report(names, report.table, report.note, report.sigs).c_str(), stdout);
+        std::fputs(eval::results_report(names, report.table, report.note, report.sigs,
+                                        format == "latex" ? eval::TableStyle::LatexBooktabs
+                                                          : eval::TableStyle::FancyGrid)
+                       .c_str(),
+                   stdout);
 }
 
 // sacreBLEU's refusals of sentence-level mode (-sl), in its order: one system, no tests
@@ -300,6 +319,18 @@ int run_eval(const std::vector<std::string>& args) {
     DEEPNET_USER_CHECK(!sentence_level || requested_metrics(opts).size() == 1,
                        "sentence-level mode (-sl) scores one metric, as in sacreBLEU: give one to -m "
                        "(bleu, chrf or ter)");
+    // sacrebleu.py main(): --num-refs with several reference files is refused, then the
+    // references are read (a line with the wrong field count stops it there), then the systems.
+    const int64_t num_refs = opts.get<int64_t>("num-refs");
+    DEEPNET_USER_CHECK(num_refs == 1 || ref_files.size() == 1,
+                       "The --num-refs argument allows you to provide any number of tab-delimited references "
+                       "in a single file. You can only use it with externally provided references, however "
+                       "(i.e., not with `-t`), and you cannot then provide multiple reference files. (sacreBLEU's "
+                       "words: give -nr " << num_refs << " one file to -r, or drop -nr and give "
+                       << ref_files.size() << " reference files)");
+    std::vector<std::vector<std::string>> refs;
+    for (const auto& f : ref_files) refs.push_back(eval::read_cli_file(f));
+    if (num_refs != 1) refs = eval::split_tab_references(refs[0], num_refs, ref_files[0]);
     const std::vector<System> systems = read_systems(opts.get<std::vector<std::string>>("input"), paired);
     if (sentence_level) check_sentence_level(opts, systems.size());
     DEEPNET_USER_CHECK(!paired || systems.size() > 1,
@@ -308,12 +339,12 @@ int run_eval(const std::vector<std::string>& args) {
     DEEPNET_USER_CHECK(systems.size() == 1 || !opts.get<bool>("confidence"),
                        "--confidence is for one system; for several use --paired-bs (which reports "
                        "confidence intervals too) or --paired-ar");
-    std::vector<std::vector<std::string>> refs;
-    for (const auto& f : ref_files) {
-        refs.push_back(read_stripped_lines(f));
+    for (std::size_t r = 0; r < refs.size(); ++r) {
+        // With -nr every stream comes from the one file.
+        const std::string& f = ref_files[num_refs == 1 ? r : 0];
         for (const System& s : systems)
-            DEEPNET_USER_CHECK(refs.back().size() == s.lines.size(),
-                               "reference file " << f << " has " << refs.back().size() << " lines but the hypotheses ("
+            DEEPNET_USER_CHECK(refs[r].size() == s.lines.size(),
+                               "reference file " << f << " has " << refs[r].size() << " lines but the hypotheses ("
                                                  << s.name << ") have " << s.lines.size());
     }
     const std::vector<eval::MetricSpec> specs = metric_specs(opts, paired);

@@ -7,8 +7,12 @@ namespace deepnet {
 
 OptionGroup eval_options() {
     return {"Evaluation", {
-        string_list_option("references", {}, "Reference files (one per reference stream)")
+        string_list_option("references", {}, "Reference files (one per reference stream; with "
+                           "--num-refs, one file of tab-separated references)")
             .alias('r').metavar("FILE"),
+        int_option("num-refs", 1, "References per line of the one reference file, tab-separated "
+                   "(sacreBLEU -nr); each line must have exactly this many fields")
+            .dash_alias("nr"),
         string_list_option("input", {}, "Hypothesis files, one per system (several for a table or "
                            "paired tests, the first is the baseline); none = standard input, one "
                            "system per tab-separated column")
@@ -56,8 +60,12 @@ OptionGroup eval_options() {
             .range(0, 10),
         bool_option("score-only", false, "Print the scores only, one per line (sacreBLEU -b)")
             .alias('b'),
+        bool_option("short", false, "Short signatures: abbreviated keys, e.g. #:1|c:mixed|e:no|"
+                    "tok:13a|s:exp|v:2.4.0 (sacreBLEU --short; not in JSON, as there)").dash_alias("sh"),
         string_option("format", "text", "Output format (sacreBLEU -f); json: sacreBLEU's JSON, one "
-                      "object per metric, or per system for several").alias('f').one_of({"text", "json"}),
+                      "object per metric, or per system for several; latex: the table of several "
+                      "systems as LaTeX (booktabs), one system prints text. SACREBLEU_FORMAT=json|"
+                      "text|latex overrides it, as in sacreBLEU").alias('f').one_of({"text", "json", "latex"}),
     }};
 }
 

@@ -1,6 +1,8 @@
 // The Metric interface over BLEU, chrF and TER (metric_spec.h).
 #include "src/eval/metric_spec.h"
 
+#include <map>
+
 #include "src/core/error.h"
 #include "src/eval/metric_input.h"
 
@@ -106,6 +108,41 @@ std::string metric_signature(const MetricSpec& spec, int nrefs, const std::strin
     if (extra.empty()) return sig;
     const std::size_t bar = sig.find('|');
     return sig.substr(0, bar) + "|" + extra + sig.substr(bar);
+}
+
+std::string short_signature(const MetricSpec& spec, const std::string& signature) {
+    // metrics/base.py Signature.__init__: the keys every metric shares.
+    std::map<std::string, std::string> abbr{{"version", "v"}, {"nrefs", "#"},  {"test", "t"},
+                                            {"lang", "l"},    {"subset", "S"},  {"origlang", "o"},
+                                            {"bs", "bs"},     {"ar", "ar"},     {"seed", "rs"}};
+    // Each metric's Signature subclass: self._abbr.update({...}).
+    switch (spec.kind) {
+        case MetricKind::Bleu:  // metrics/bleu.py BLEUSignature
+            abbr.insert({{"case", "c"}, {"eff", "e"}, {"tok", "tok"}, {"smooth", "s"}});
+            break;
+        case MetricKind::Chrf:  // metrics/chrf.py CHRFSignature
+            abbr.insert({{"case", "c"}, {"eff", "e"}, {"nc", "nc"}, {"nw", "nw"}, {"space", "s"}});
+            break;
+        case MetricKind::Ter:  // metrics/ter.py TERSignature
+            abbr.insert({{"case", "c"}, {"tok", "t"}, {"norm", "nr"}, {"punct", "pn"}, {"asian", "as"}});
+            break;
+    }
+    // Signature.format(short=True): f'{self._abbr[name]}:{value}' joined by '|'.
+    std::string out;
+    std::size_t start = 0;
+    while (start <= signature.size()) {
+        std::size_t bar = signature.find('|', start);
+        if (bar == std::string::npos) bar = signature.size();
+        const std::string field = signature.substr(start, bar - start);
+        const std::size_t colon = field.find(':');
+        DEEPNET_CHECK(colon != std::string::npos, "signature field without ':': " << field);
+        const auto it = abbr.find(field.substr(0, colon));
+        DEEPNET_CHECK(it != abbr.end(), "no abbreviation for signature key " << field.substr(0, colon));
+        if (!out.empty()) out += "|";
+        out += it->second + field.substr(colon);
+        start = bar + 1;
+    }
+    return out;
 }
 
 }  // namespace deepnet::eval

@@ -55,4 +55,13 @@ std::string metric_verbose(const MetricSpec& spec, const std::vector<double>& su
 // The signature; `extra` ("bs:1000|seed:12345") goes after nrefs, where sacreBLEU puts it.
 std::string metric_signature(const MetricSpec& spec, int nrefs, const std::string& extra = "");
 
+// The short form of a signature (sacreBLEU's --short, Signature.format(short=True)): every
+// key replaced by its abbreviation, values and order kept. The tables are the `_abbr`
+// dicts of metrics/base.py (version v, nrefs #, bs bs, ar ar, seed rs, test t, lang l,
+// origlang o, subset S) updated by each metric: BLEU case c, eff e, tok tok, smooth s;
+// chrF case c, eff e, nc nc, nw nw, space s; TER case c, tok t, norm nr, punct pn, asian as.
+// "nrefs:1|case:mixed|eff:no|tok:13a|smooth:exp|version:2.4.0" gives
+// "#:1|c:mixed|e:no|tok:13a|s:exp|v:2.4.0".
+std::string short_signature(const MetricSpec& spec, const std::string& signature);
+
 }  // namespace deepnet::eval

@@ -43,16 +43,72 @@ std::vector<std::string> split_lines(const std::string& s) {
     return out;  // str.splitlines(): no trailing empty line, [] for ""
 }
 
-std::string strip(const std::string& s) {  // str.strip() on ASCII whitespace
-    const std::size_t b = s.find_first_not_of(" \t\n\r\f\v");
-    if (b == std::string::npos) return "";
-    return s.substr(b, s.find_last_not_of(" \t\n\r\f\v") - b + 1);
+std::string strip(const std::string& s) {  // str.strip(): Python's whitespace, both ends
+    std::u32string cps;
+    if (!decode_utf8(s, cps)) return s;
+    std::size_t b = 0, e = cps.size();
+    while (b < e && is_py_space(cps[b])) ++b;
+    while (e > b && is_py_space(cps[e - 1])) --e;
+    return encode_utf8(std::u32string_view(cps).substr(b, e - b));
+}
+
+// tabulate's LATEX_ESCAPE_RULES, applied code point by code point (_latex_row).
+std::string latex_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '&': out += "\\&"; break;
+            case '%': out += "\\%"; break;
+            case '$': out += "\\$"; break;
+            case '#': out += "\\#"; break;
+            case '_': out += "\\_"; break;
+            case '^': out += "\\^{}"; break;
+            case '{': out += "\\{"; break;
+            case '}': out += "\\}"; break;
+            case '~': out += "\\textasciitilde{}"; break;
+            case '\\': out += "\\textbackslash{}"; break;
+            case '<': out += "\\ensuremath{<}"; break;
+            case '>': out += "\\ensuremath{>}"; break;
+            default: out += c;  // UTF-8 continuation bytes are never ASCII: code points stay whole
+        }
+    }
+    return out;
 }
 
 std::string repeat(const std::string& unit, std::size_t n) {
     std::string out;
     for (std::size_t i = 0; i < n; ++i) out += unit;
     return out;
+}
+
+// tabulate's columns: "System" then each metric's, every cell strip()ped, each column as
+// wide as its widest cell (per line when multiline) and at least its header plus
+// MIN_PADDING (2).
+struct PreparedTable {
+    std::vector<std::string> headers;
+    std::vector<std::vector<std::string>> cols;
+    std::vector<std::size_t> widths;
+};
+
+PreparedTable prepare_table(const std::vector<std::string>& systems, const std::vector<TableColumn>& columns,
+                            bool multiline) {
+    PreparedTable t{{"System"}, {systems}, {}};
+    for (const TableColumn& c : columns) {
+        t.headers.push_back(c.header);
+        t.cols.push_back(c.cells);
+    }
+    for (std::size_t c = 0; c < t.cols.size(); ++c) {
+        std::size_t w = width(t.headers[c]) + 2;
+        for (std::string& cell : t.cols[c]) {
+            cell = strip(cell);
+            if (multiline)
+                for (const std::string& l : split_lines(cell)) w = std::max(w, width(l));
+            else
+                w = std::max(w, width(cell));
+        }
+        t.widths.push_back(w);
+    }
+    return t;
 }
 
 }  // namespace
@@ -84,22 +140,11 @@ std::string align_single_results(const std::vector<std::string>& lines) {
 }
 
 std::string fancy_grid(const std::vector<std::string>& systems, const std::vector<TableColumn>& columns) {
-    std::vector<std::string> headers{"System"};
-    std::vector<std::vector<std::string>> cols{systems};
-    for (const TableColumn& c : columns) {
-        headers.push_back(c.header);
-        cols.push_back(c.cells);
-    }
     // Column widths: the widest line of any cell, at least the header plus 2.
-    std::vector<std::size_t> widths;
-    for (std::size_t c = 0; c < cols.size(); ++c) {
-        std::size_t w = width(headers[c]) + 2;
-        for (std::string& cell : cols[c]) {
-            cell = strip(cell);
-            for (const std::string& l : split_lines(cell)) w = std::max(w, width(l));
-        }
-        widths.push_back(w);
-    }
+    PreparedTable t = prepare_table(systems, columns, /*multiline=*/true);
+    const auto& headers = t.headers;
+    const auto& cols = t.cols;
+    const auto& widths = t.widths;
     auto align = [&](std::size_t c, const std::string& s) {
         return c == 0 ? pad_left(s, widths[c]) : pad_center(s, widths[c]);
     };
@@ -144,11 +189,47 @@ std::string fancy_grid(const std::vector<std::string>& systems, const std::vecto
     return out;
 }
 
+std::string latex_booktabs(const std::vector<std::string>& systems, const std::vector<TableColumn>& columns) {
+    // minwidths = header + MIN_PADDING (2); _align_column strips and widens to the widest cell.
+    PreparedTable t = prepare_table(systems, columns, /*multiline=*/false);
+    const auto& headers = t.headers;
+    const auto& cols = t.cols;
+    const auto& widths = t.widths;
+    // colalign=('right',) for the systems; every other column is centred (stralign and
+    // numalign 'center'); headers are aligned the same way, unstripped.
+    auto align = [&](std::size_t c, const std::string& s) {
+        return c == 0 ? pad_left(s, widths[c]) : pad_center(s, widths[c]);
+    };
+    // _latex_row: _pad_row adds one space either side, then escape, DataRow("", "&", "\\\\"),
+    // and _build_simple_row's rstrip() (a no-op after "\\\\").
+    auto row = [&](const std::vector<std::string>& cells) {
+        std::string line;
+        for (std::size_t c = 0; c < cells.size(); ++c) {
+            if (c > 0) line += "&";
+            line += latex_escape(" " + align(c, cells[c]) + " ");
+        }
+        return line + "\\\\\n";
+    };
+    // _latex_line_begin_tabular(booktabs=True): {"right": "r", "center": "c"}.
+    std::string out = "\\begin{tabular}{r" + std::string(columns.size(), 'c') + "}\n\\toprule\n";
+    out += row(headers);
+    out += "\\midrule\n";
+    for (std::size_t r = 0; r < systems.size(); ++r) {
+        std::vector<std::string> cells;
+        for (const auto& col : cols) cells.push_back(col[r]);
+        out += row(cells);
+    }
+    return out + "\\bottomrule\n\\end{tabular}\n";
+}
+
 std::string results_report(const std::vector<std::string>& systems,
                            const std::vector<TableColumn>& columns,
                            const std::optional<PairedNote>& paired,
-                           const std::vector<std::pair<std::string, std::string>>& signatures) {
-    std::string out = fancy_grid(systems, columns) + "\n";
+                           const std::vector<std::pair<std::string, std::string>>& signatures,
+                           TableStyle style) {
+    // print(table); print()
+    std::string out = (style == TableStyle::LatexBooktabs ? latex_booktabs(systems, columns)
+                                                          : fancy_grid(systems, columns)) + "\n";
     if (paired) {
         const std::string msg = std::string("Paired ") +
                                 (paired->bootstrap ? "bootstrap resampling" : "approximate randomization") +

@@ -3,7 +3,8 @@
 // "fancy_grid" with the system column right-aligned and the score columns centred, plus
 // the paired-test explanation and the signature list. Widths count code points, as
 // tabulate does without the optional wcwidth package. Output is uncoloured, as sacreBLEU's
-// is when it does not write to a terminal.
+// is when it does not write to a terminal. With -f latex the table is tabulate's
+// "latex_booktabs" instead (print_results_table: tablefmt 'latex' -> 'latex_booktabs').
 #pragma once
 
 #include <optional>
@@ -26,6 +27,18 @@ struct TableColumn {
 std::string fancy_grid(const std::vector<std::string>& systems,
                        const std::vector<TableColumn>& columns);
 
+// tabulate(..., tablefmt='latex_booktabs', colalign=('right',), stralign='center',
+// numalign='center') (tabulate 0.8.9/0.8.10): "\begin{tabular}{rc...}", "\toprule", the
+// header row, "\midrule", one row per system, "\bottomrule", "\end{tabular}". Cells are
+// stripped and padded as for fancy_grid (width: the widest cell, at least header + 2), one
+// space either side, joined by '&', ended by "\\"; LaTeX's special characters (& % $ # _ ^
+// { } ~ \ < >) are escaped after padding, so escaped cells are wider than their column.
+// Cells are single lines (the p-value follows the score after a space). Ends with a newline.
+std::string latex_booktabs(const std::vector<std::string>& systems,
+                           const std::vector<TableColumn>& columns);
+
+enum class TableStyle { FancyGrid, LatexBooktabs };
+
 struct PairedNote {
     bool bootstrap = true;  // false: approximate randomization
     int n_samples = 0;
@@ -37,6 +50,7 @@ struct PairedNote {
 std::string results_report(const std::vector<std::string>& systems,
                            const std::vector<TableColumn>& columns,
                            const std::optional<PairedNote>& paired,
-                           const std::vector<std::pair<std::string, std::string>>& signatures);
+                           const std::vector<std::pair<std::string, std::string>>& signatures,
+                           TableStyle style = TableStyle::FancyGrid);
 
 }  // namespace deepnet::eval

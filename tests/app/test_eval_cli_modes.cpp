@@ -11,30 +11,20 @@
 #include <fstream>
 #include <string>
 
-#include "support/run_binary.h"
-
-using deepnet::test::run_binary;
+#include "eval_cli_support.h"
 
 namespace {
 
-// A folder per process (CTest runs each case as its own process, in parallel).
 const std::string& work_dir() {
-    static const std::string dir = [] {
-        const std::string d = "eval_cli_modes_" + std::to_string(::getpid());
-        std::filesystem::create_directories(d);
-        return d;
-    }();
+    static const std::string dir = deepnet::test::make_eval_work_dir("eval_cli_modes");
     return dir;
 }
 
 std::string write(const std::string& name, const std::string& text) {
-    std::ofstream(work_dir() + "/" + name, std::ios::binary) << text;
-    return name;
+    return deepnet::test::write_in(work_dir(), name, text);
 }
 
-deepnet::test::Run run(const std::string& args) {
-    return run_binary(args, "cd " + work_dir() + " && " + DEEPNET_BINARY);
-}
+deepnet::test::Run run(const std::string& args) { return deepnet::test::run_eval_in(work_dir(), args); }
 
 // hyp1 "The Cat sat on The Mat today" against "the cat sat on the mat today" (13a, exp):
 // precisions 3/7, 1/6, 0/5 -> 100/(2*5), 0/4 -> 100/(4*4); BLEU = 14.535768424205482.

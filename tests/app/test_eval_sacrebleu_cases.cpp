@@ -1,6 +1,7 @@
 // `deepnet eval` against sacreBLEU 2.x's own output: random corpora and options (TER
 // options, BLEU smoothing and tokenizers, chrF++, widths, -b, --confidence, several
-// systems, --paired-bs, --paired-ar, SACREBLEU_SEED), each with the exact text
+// systems, --paired-bs, --paired-ar, SACREBLEU_SEED; with the generator's --extras also
+// -nr, --short, -f latex, SACREBLEU_FORMAT and byte order marks), each with the exact text
 // sacreBLEU printed for it. tests/eval/data/sacrebleu_cli_cases.txt is written by
 // scripts/gen_sacrebleu_expectations.py (see there for how sacreBLEU was run).
 #include <catch2/catch.hpp>
@@ -39,8 +40,8 @@ std::vector<CliCase> read_cases(const std::string& path) {
             cases.push_back({line.substr(4), "", "", {}, ""});
         } else if (line.rfind("args ", 0) == 0) {
             cases.back().args = line.substr(5);
-        } else if (line.rfind("env ", 0) == 0) {
-            cases.back().env = line.substr(4);
+        } else if (line.rfind("env ", 0) == 0) {  // one line per variable (SACREBLEU_SEED, SACREBLEU_FORMAT)
+            cases.back().env += (cases.back().env.empty() ? "" : " ") + line.substr(4);
         } else if (line.rfind("file ", 0) == 0) {
             std::istringstream fields(line.substr(5));
             std::string name;
@@ -73,8 +74,9 @@ TEST_CASE("eval prints what sacreBLEU 2.x prints (generated cases)", "[app][eval
             for (const std::string& l : lines) out << l << "\n";
             (name.rfind("ref", 0) == 0 ? refs : hyps) += " " + name;
         }
-        const std::string binary =
-            "cd " + dir + " && " + (c.env.empty() ? "" : "env " + c.env + " ") + DEEPNET_BINARY;
+        // The cases were generated with -f text; SACREBLEU_FORMAT would override it.
+        const std::string binary = "cd " + dir + " && env -u SACREBLEU_FORMAT " + (c.env.empty() ? "" : c.env + " ") +
+                                   DEEPNET_BINARY;
         const auto r = run_binary("eval -r" + refs + " -i" + hyps + " " + c.args, binary);
         CHECK(r.code == 0);
         CHECK(r.out == c.expected);
