@@ -4,6 +4,7 @@
 # minutes on 2 CPU cores), report BLEU/chrF on the held-out test set and translate examples.
 # Everything goes to demo/. Running it again resumes or reuses the trained model.
 set -euo pipefail
+unset SACREBLEU_FORMAT  # it would override `deepnet eval -f`, as in sacreBLEU; the demo shows text
 cd "$(dirname "$0")/.."
 bin=build/deepnet
 [ -x $bin ] || { echo "demo: build/deepnet is missing: run scripts/setup.sh first" >&2; exit 1; }

@@ -6,11 +6,16 @@
 #   OUT/loss-<scheme>.png   training loss against updates, one line per depth
 #   OUT/model-update-<depth>.png   ||F(x, theta_t) - F(x, theta_0)|| against updates, one line
 #                           per scheme (the paper's Figure 3)
-#   OUT/runs/<scheme>-<depth>/   each run's model, log and console output
+#   OUT/runs/<scheme>-<depth>/   each run's model, log and console output (with several
+#                           learning rates: <scheme>-<depth>-lr<X>/)
+#   OUT/grid.md             with several --lrs: the learning-rate x depth grid (the paper's
+#                           Figures 6/7 shape), one row per scheme and depth, the final training
+#                           loss per learning rate or the update at which the run diverged
+#   OUT/grid-<scheme>.png   final training loss against depth, one line per learning rate
 # Usage:
 #   scripts/depth-sweep.sh [--quick] [--out DIR] [--data DIR] [--pair SRC TGT]
 #                          [--schemes "post pre deepnorm subln"] [--depths "6 18 50 100"]
-#                          [--updates N] [--lr X] [--dim D] [--heads H] [--ffn F] [--batch-words W]
+#                          [--updates N] [--lr X | --lrs "X Y ..."] [--dim D] [--heads H] [--ffn F] [--batch-words W]
 #                          [--vocab-size V]
 # DATA holds train.SRC / train.TGT and val.* or valid.* (plain or .gz); by default Multi30k
 # en-de from scripts/get-multi30k.sh data/multi30k. --quick is the smallest grid (2 schemes,
@@ -32,6 +37,7 @@ while [ $# -gt 0 ]; do
         --depths) depths=$2; shift ;;
         --updates) updates=$2; shift ;;
         --lr) lr=$2; shift ;;
+        --lrs) lrs=$2; shift ;;
         --dim) dim=$2; shift ;;
         --heads) heads=$2; shift ;;
         --ffn) ffn=$2; shift ;;
@@ -41,6 +47,7 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
+lrs=${lrs:-$lr}
 [ -x "$bin" ] || { echo "depth-sweep: $bin not found: run scripts/setup.sh or set DEEPNET" >&2; exit 2; }
 for tool in jq; do
     command -v $tool > /dev/null || { echo "depth-sweep: $tool not found (apt-get install jq)" >&2; exit 2; }
@@ -63,10 +70,14 @@ mkdir -p "$out/runs"
 vocab=$out/runs/vocab.spm  # one vocabulary for every run: the same data for all
 
 table=$out/sweep.tsv
-printf 'scheme\tdepth\tdiverged\ttrain_loss\tvalid_ce\tbleu\tupdate1\tupdate10\tupdate100\tseconds\n' > "$table"
+printf 'scheme\tdepth\tlr\tdiverged\ttrain_loss\tvalid_ce\tbleu\tupdate1\tupdate10\tupdate100\tseconds\tfirst_loss\n' > "$table"
+n_lrs=$(echo $lrs | wc -w)
+# A run's directory: <scheme>-<depth>, with -lr<X> when the sweep has several learning rates.
+run_dir() { if [ "$n_lrs" -gt 1 ]; then echo "$out/runs/$1-$2-lr$3"; else echo "$out/runs/$1-$2"; fi; }
 for scheme in $schemes; do
     for depth in $depths; do
-        run=$out/runs/$scheme-$depth
+      for lr in $lrs; do
+        run=$(run_dir $scheme $depth $lr)
         rm -rf "$run"
         mkdir -p "$run"
         start=$(date +%s)
@@ -83,7 +94,7 @@ for scheme in $schemes; do
             --seed 1 --cpu-threads "$(nproc)" --quiet > "$run/console.log" 2>&1 || status=$?
         seconds=$(( $(date +%s) - start ))
         log=$run/model.safetensors.train.jsonl
-        [ $status -eq 0 ] || [ $status -eq 1 ] || { echo "depth-sweep: $scheme-$depth failed (exit $status), see $run/console.log" >&2; exit 1; }
+        [ $status -eq 0 ] || [ $status -eq 1 ] || { echo "depth-sweep: $scheme-$depth (lr $lr) failed (exit $status), see $run/console.log" >&2; exit 1; }
         diverged=no
         if [ $status -eq 1 ]; then
             diverged="at $(jq -rs '[.[] | .updates? // empty] | max' "$log")"
@@ -93,33 +104,59 @@ for scheme in $schemes; do
         valid_ce=$(last '[.[] | select(.type == "valid" and .metric == "cross-entropy" and .direction == "") | .value] | last // "-"')
         bleu=$(last '[.[] | select(.type == "valid" and .metric == "bleu" and .direction == "") | .value] | last // "-"')
         mu() { last "[.[] | select(.type == \"update_norms\" and .updates == $1) | .model_update] | last // \"-\""; }
-        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scheme" "$depth" "$diverged" "$train_loss" \
-            "$valid_ce" "$bleu" "$(mu 1)" "$(mu 10)" "$(mu 100)" "$seconds" >> "$table"
+        first_loss=$(last '[.[] | select(.type == "train") | .loss] | first // "-"')
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scheme" "$depth" "$lr" "$diverged" "$train_loss" \
+            "$valid_ce" "$bleu" "$(mu 1)" "$(mu 10)" "$(mu 100)" "$seconds" "$first_loss" >> "$table"
         jq -r 'select(.type == "train") | [.updates, .loss] | @tsv' "$log" > "$run/loss.tsv"
         jq -r 'select(.type == "update_norms" and .model_update > 0) | [.updates, .model_update] | @tsv' "$log" \
             > "$run/model_update.tsv"
-        echo "depth-sweep: $scheme $depth+$depth: diverged $diverged, loss $train_loss, valid ce $valid_ce, bleu $bleu (${seconds}s)" >&2
+        echo "depth-sweep: $scheme $depth+$depth lr $lr: diverged $diverged, loss $train_loss, valid ce $valid_ce, bleu $bleu (${seconds}s)" >&2
+      done
     done
 done
 
 {
     echo "# Depth sweep ($(date -u +%Y-%m-%d), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
     echo
-    echo "d=$dim, $heads heads, FFN $ffn, learning rate $lr without warm-up, $updates updates of $batch_words"
+    echo "d=$dim, $heads heads, FFN $ffn, learning rate $lrs without warm-up, $updates updates of $batch_words"
     echo "target tokens, no dropout or label smoothing, seed 1; data: $train_src."
     echo "Model update: ||F(x, theta_t) - F(x, theta_0)|| per token on a fixed probe batch (--log-update-norms)."
     echo
-    echo "| scheme | layers | diverged | train loss | valid CE | BLEU | model update @1 | @10 | @100 | seconds |"
-    echo "|---|---|---|---|---|---|---|---|---|---|"
-    tail -n +2 "$table" | awk -F'\t' '{printf "| %s | %s+%s |", $1, $2, $2; for (i = 3; i <= NF; i++) printf " %s |", $i; print ""}'
+    echo "| scheme | layers | lr | diverged | train loss | valid CE | BLEU | model update @1 | @10 | @100 | seconds |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    tail -n +2 "$table" | awk -F'\t' '{printf "| %s | %s+%s |", $1, $2, $2; for (i = 3; i < NF; i++) printf " %s |", $i; print ""}'
 } > "$out/sweep.md"
+
+if [ "$n_lrs" -gt 1 ]; then
+    # The grid: final training loss per learning rate; "no progress" when it ended at or above
+    # the first logged loss; "diverged at N" when training stopped on non-finite losses.
+    {
+        echo "| scheme | layers |$(for lr in $lrs; do printf ' lr %s |' $lr; done)"
+        echo "|---|---|$(for lr in $lrs; do printf -- '---|'; done)"
+        for scheme in $schemes; do
+            for depth in $depths; do
+                printf '| %s | %s+%s |' $scheme $depth $depth
+                for lr in $lrs; do
+                    awk -F'\t' -v s=$scheme -v d=$depth -v l=$lr '$1 == s && $2 == d && $3 == l {
+                        if ($4 != "no") printf " diverged %s |", $4
+                        else if ($5 + 0 >= $12 + 0) printf " %s, no progress |", $5
+                        else printf " %s |", $5 }' "$table"
+                done
+                echo
+            done
+        done
+    } > "$out/grid.md"
+fi
 
 if command -v gnuplot > /dev/null; then
     for scheme in $schemes; do
         plots=""
         for depth in $depths; do
-            [ -s "$out/runs/$scheme-$depth/loss.tsv" ] &&
-                plots+="${plots:+, }'$out/runs/$scheme-$depth/loss.tsv' using 1:2 with lines title '$depth+$depth'"
+            for lr in $lrs; do
+                run=$(run_dir $scheme $depth $lr) title="$depth+$depth"
+                [ "$n_lrs" -gt 1 ] && title+=" lr $lr"
+                [ -s "$run/loss.tsv" ] && plots+="${plots:+, }'$run/loss.tsv' using 1:2 with lines title '$title'"
+            done
         done
         [ -n "$plots" ] && gnuplot -e "set terminal pngcairo size 900,600 noenhanced; set output '$out/loss-$scheme.png';
             set title '$scheme: training loss'; set xlabel 'update'; set ylabel 'loss per token'; set grid; plot $plots"
@@ -127,14 +164,34 @@ if command -v gnuplot > /dev/null; then
     for depth in $depths; do
         plots=""
         for scheme in $schemes; do
-            [ -s "$out/runs/$scheme-$depth/model_update.tsv" ] &&
-                plots+="${plots:+, }'$out/runs/$scheme-$depth/model_update.tsv' using 1:2 with linespoints title '$scheme'"
+            for lr in $lrs; do
+                run=$(run_dir $scheme $depth $lr) title=$scheme
+                [ "$n_lrs" -gt 1 ] && title+=" lr $lr"
+                [ -s "$run/model_update.tsv" ] &&
+                    plots+="${plots:+, }'$run/model_update.tsv' using 1:2 with linespoints title '$title'"
+            done
         done
         [ -n "$plots" ] && gnuplot -e "set terminal pngcairo size 900,600 noenhanced; set output '$out/model-update-$depth.png';
             set title 'model update, $depth+$depth layers'; set xlabel 'update'; set ylabel '||F(x,theta_t) - F(x,theta_0)||';
             set logscale xy; set grid; plot $plots"
     done
+    if [ "$n_lrs" -gt 1 ]; then
+        # Final training loss against depth, one line per learning rate (diverged runs left out).
+        for scheme in $schemes; do
+            plots=""
+            for lr in $lrs; do
+                awk -F'\t' -v s=$scheme -v l=$lr '$1 == s && $3 == l && $4 == "no" {print $2 "\t" $5}' "$table" \
+                    > "$out/runs/grid-$scheme-$lr.tsv"
+                [ -s "$out/runs/grid-$scheme-$lr.tsv" ] &&
+                    plots+="${plots:+, }'$out/runs/grid-$scheme-$lr.tsv' using 1:2 with linespoints title 'lr $lr'"
+            done
+            [ -n "$plots" ] && gnuplot -e "set terminal pngcairo size 900,600 noenhanced; set output '$out/grid-$scheme.png';
+                set title '$scheme: final training loss (diverged runs missing)'; set xlabel 'layers per stack';
+                set ylabel 'loss per token'; set logscale x; set grid; plot $plots"
+        done
+    fi
 else
     echo "depth-sweep: gnuplot not found (apt-get install gnuplot-nox): no plots drawn" >&2
 fi
 cat "$out/sweep.md"
+[ "$n_lrs" -le 1 ] || { echo; cat "$out/grid.md"; }

@@ -7,6 +7,7 @@
 # DATA_DIR holds PREFIX.XX or PREFIX.XX.gz for every language (PREFIX default test_2016_flickr).
 # Extra translate options can be passed in DEEPNET_TRANSLATE_OPTS (e.g. "--beam-size 1").
 set -euo pipefail
+unset SACREBLEU_FORMAT  # it would override `deepnet eval -f`, as in sacreBLEU; we parse text
 here="$(cd "$(dirname "$0")/.." && pwd)"
 model=${1:?usage: eval-multilingual.sh MODEL DATA_DIR [LANGS] [OUT_DIR] [PREFIX]}
 data=${2:?usage: eval-multilingual.sh MODEL DATA_DIR [LANGS] [OUT_DIR] [PREFIX]}

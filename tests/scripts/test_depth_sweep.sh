@@ -12,13 +12,13 @@ cd "$work"
 "$bin" generate-task -o task --train-size 2000 --valid-size 30 --test-size 10 --quiet
 DEEPNET="$bin" "$here/scripts/depth-sweep.sh" --quick --data task --pair en xx --out out --vocab-size 120 > table.md
 cat table.md
-for row in '| post | 2+2 | no |' '| post | 6+6 | no |' '| deepnorm | 2+2 | no |' '| deepnorm | 6+6 | no |'; do
+for row in '| post | 2+2 | 5e-4 | no |' '| post | 6+6 | 5e-4 | no |' '| deepnorm | 2+2 | 5e-4 | no |' '| deepnorm | 6+6 | 5e-4 | no |'; do
     grep -qF "$row" table.md || { echo "missing row: $row" >&2; exit 1; }
 done
-# Column 7 of sweep.tsv: the model update after the first update.
+# Column 8 of sweep.tsv: the model update after the first update.
 for depth in 2 6; do
-    post=$(awk -F'\t' -v d=$depth '$1 == "post" && $2 == d {print $7}' out/sweep.tsv)
-    deep=$(awk -F'\t' -v d=$depth '$1 == "deepnorm" && $2 == d {print $7}' out/sweep.tsv)
+    post=$(awk -F'\t' -v d=$depth '$1 == "post" && $2 == d {print $8}' out/sweep.tsv)
+    deep=$(awk -F'\t' -v d=$depth '$1 == "deepnorm" && $2 == d {print $8}' out/sweep.tsv)
     awk -v p="$post" -v q="$deep" 'BEGIN {exit !(q > 0 && p > 2 * q)}' ||
         { echo "expected Post-LN's first model update ($post) above twice DeepNorm's ($deep) at $depth+$depth" >&2; exit 1; }
 done
@@ -29,5 +29,19 @@ if command -v gnuplot > /dev/null; then
         [ "$(head -c 4 plots/$png.png | tail -c 3)" = "PNG" ] || { echo "plots/$png.png is not a PNG" >&2; exit 1; }
     done
     [ "$(head -c 4 out/model-update-6.png | tail -c 3)" = "PNG" ]
+fi
+# The learning-rate x depth grid: one row per scheme and depth, one column per learning rate,
+# a loss or "diverged at N" in every cell (a learning rate of 3 makes Post-LN blow up fast).
+DEEPNET="$bin" "$here/scripts/depth-sweep.sh" --quick --depths 2 --lrs "5e-4 3" --updates 20 --data task \
+    --pair en xx --out grid --vocab-size 120 > grid.out
+cat grid/grid.md
+grep -qF '| scheme | layers | lr 5e-4 | lr 3 |' grid/grid.md
+for scheme in post deepnorm; do
+    grep -qE "^\| $scheme \| 2\+2 \| [0-9.]+ \| ([0-9.]+, no progress|diverged at [0-9]+) \|$" grid/grid.md ||
+        { echo "grid row of $scheme is incomplete" >&2; exit 1; }
+done
+[ -d grid/runs/post-2-lr3 ] && [ -d grid/runs/deepnorm-2-lr5e-4 ]
+if command -v gnuplot > /dev/null; then
+    [ "$(head -c 4 grid/grid-post.png | tail -c 3)" = "PNG" ]
 fi
 echo "depth sweep: ok"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# scripts/get-opus100.sh and scripts/get-flores.sh on tiny fake upstream trees (the real
-# file names and layouts, a few lines per file; --source only, never the network): the
-# files written and their line counts, --max-lines, the line-parity check naming the broken
-# file, the usage errors, and that `deepnet train` accepts the generated opus100.yaml.
+# scripts/get-opus100.sh, scripts/get-flores.sh and scripts/get-wmt17-ende.sh on tiny fake
+# upstream trees (the real file names and layouts, a few lines per file; --source only, or
+# curl on file:// URLs, never the network): the files written and their line counts,
+# --max-lines, the line-parity check naming the broken file, the usage errors, and that
+# `deepnet train` accepts the generated opus100.yaml and wmt17.yaml.
 #   test_get_data.sh DEEPNET_BINARY
 set -euo pipefail
 bin=$(realpath "${1:?usage: test_get_data.sh DEEPNET_BINARY}")
@@ -180,4 +181,107 @@ expect_error 1 "neither devtest/" -- "$flores" fl-bad de --source "$work/opus"
 
 # What eval-multilingual.sh reads: DATA_DIR/PREFIX.XX for every language.
 for l in en de fr; do [ -s fl-out/devtest.$l ] || fail "no devtest.$l for eval-multilingual.sh"; done
+
+# WMT-17 En-De (scripts/get-wmt17-ende.sh) from fairseq's five archives, with their real
+# member names: the three training corpora, newstest2013 in dev.tgz, newstest2014 as sgm.
+wmt=$here/scripts/get-wmt17-ende.sh
+orig=$work/wmt-orig   # as fairseq's orig/ after unpacking
+mkdir -p "$orig/training" "$orig/dev" "$orig/test-full"
+for l in en de; do
+    seq 1 5 | sed "s/^/$l europarl /" > "$orig/training/europarl-v7.de-en.$l"
+    seq 1 4 | sed "s/^/$l commoncrawl /" > "$orig/commoncrawl.de-en.$l"
+    seq 1 3 | sed "s/^/$l nc /" > "$orig/training/news-commentary-v12.de-en.$l"
+    seq 1 3 | sed "s/^/$l newstest2013 /" > "$orig/dev/newstest2013.$l"
+done
+# Dropped: an empty side (Common Crawl), a blank one, and 251 words on one side (News
+# Commentary); 250 words are kept.
+echo "" >> "$orig/commoncrawl.de-en.en"; echo "de commoncrawl with an empty en side" >> "$orig/commoncrawl.de-en.de"
+echo "en commoncrawl with a blank de side" >> "$orig/commoncrawl.de-en.en"; echo "  	 " >> "$orig/commoncrawl.de-en.de"
+echo "$(seq -s ' ' 1 251)" >> "$orig/training/news-commentary-v12.de-en.en"; echo "de nc long" >> "$orig/training/news-commentary-v12.de-en.de"
+echo "en nc 250 words" >> "$orig/training/news-commentary-v12.de-en.en"; echo "$(seq -s ' ' 1 250)" >> "$orig/training/news-commentary-v12.de-en.de"
+for f in src.en ref.de; do   # WMT's sgm: <seg> lines among document tags
+    {
+        echo "<${f%%.*}set setid=\"newstest2014\" srclang=\"any\" trglang=\"de\">"
+        echo '<doc sysid="ref" docid="1012-bbc" genre="news" origlang="en">'
+        echo '<p>'
+        for i in 1 2 3 4; do printf '<seg id="%d"> %s  test\xc2\xa0sentence\t%d & more </seg>\n' $i "${f#*.}" $i; done
+        echo '</p>'
+        echo '</doc>'
+        echo "</${f%%.*}set>"
+    } > "$orig/test-full/newstest2014-deen-$f.sgm"
+done
+arch=$work/wmt-archives   # the five archives, as downloaded
+mkdir -p "$arch"
+(cd "$orig" && tar -czf "$arch/training-parallel-europarl-v7.tgz" training/europarl-v7.de-en.en training/europarl-v7.de-en.de &&
+    tar -czf "$arch/training-parallel-commoncrawl.tgz" commoncrawl.de-en.en commoncrawl.de-en.de &&
+    tar -czf "$arch/training-parallel-nc-v12.tgz" training/news-commentary-v12.de-en.en training/news-commentary-v12.de-en.de &&
+    tar -czf "$arch/dev.tgz" dev && tar -czf "$arch/test-full.tgz" test-full)
+
+"$wmt" wmt --source "$arch" > log.txt 2> err.txt
+expect_lines 13 wmt/train.en.gz wmt/train.de.gz   # 5 + 4 + 4 kept of 5 + 6 + 5
+expect_lines 3 wmt/valid.en.gz wmt/valid.de.gz
+expect_lines 4 wmt/test.en.gz wmt/test.de.gz
+[ "$(gzip -dc wmt/train.en.gz | sed -n 6p)" = "en commoncrawl 1" ] || fail "train.en.gz is not Europarl then Common Crawl"
+[ "$(gzip -dc wmt/train.de.gz | tail -n 1 | wc -w)" -eq 250 ] || fail "the 250-word pair was not kept last"
+! gzip -dc wmt/train.de.gz | grep -q 'empty en side\|nc long' || fail "a pair with an empty or over-long side was kept"
+[ "$(gzip -dc wmt/valid.de.gz | sed -n 2p)" = "de newstest2013 2" ] || fail "valid.de.gz is not newstest2013"
+# sacreBLEU's extraction: the text between the tags, stripped, whitespace runs (tab, no-break
+# space) as one space; nothing else touched.
+[ "$(gzip -dc wmt/test.de.gz | sed -n 3p)" = "de test sentence 3 & more" ] ||
+    fail "test.de.gz line 3 is '$(gzip -dc wmt/test.de.gz | sed -n 3p)'"
+[ "$(gzip -dc wmt/test.en.gz | head -n 1)" = "en test sentence 1 & more" ] || fail "test.en.gz is not the en source"
+grep -q 'train: 13 pairs (dropped 2 with an empty side, 1 with more than 250 words on a side)' log.txt ||
+    fail "no or a wrong training summary: $(cat log.txt)"
+grep -q 'test (newstest2014): 4 pairs' log.txt || fail "no test summary: $(cat log.txt)"
+[ -z "$(find wmt -name 'tmp.*')" ] || fail "get-wmt17-ende.sh left its temporary folder"
+[ ! -e wmt/download ] || fail "--source still downloaded"
+y=wmt/wmt17.yaml
+"$bin" train -c $y --dump-config > dump.yml
+grep -q "^train-sets: \[$work/wmt/train.en.gz, $work/wmt/train.de.gz\]" dump.yml ||
+    fail "deepnet did not read train-sets from $y: $(grep train-sets dump.yml)"
+grep -q "^valid-sets: \[$work/wmt/valid.en.gz, $work/wmt/valid.de.gz\]" dump.yml || fail "deepnet did not read valid-sets from $y"
+"$bin" train -c "$here/configs/wmt17-ende-6l.yaml" -c $y --dump-config > dump.yml
+grep -q "^train-sets: \[$work/wmt/train.en.gz" dump.yml || fail "wmt17.yaml after configs/wmt17-ende-6l.yaml does not set train-sets"
+# The unpacked files (fairseq's orig/ layout), some gzipped; --max-lines keeps the first N kept.
+gzip "$orig/commoncrawl.de-en.de" "$orig/dev/newstest2013.en"
+"$wmt" wmt-orig --source "$orig" --max-lines 7 > log.txt 2> /dev/null
+expect_lines 7 wmt-orig/train.en.gz wmt-orig/train.de.gz
+expect_lines 3 wmt-orig/valid.en.gz
+expect_lines 4 wmt-orig/test.de.gz
+[ "$(gzip -dc wmt-orig/train.de.gz | tail -n 1)" = "de commoncrawl 2" ] || fail "--max-lines 7 kept the wrong lines"
+grep -q '(scripts/get-wmt17-ende.sh, --max-lines 7)' wmt-orig/wmt17.yaml || fail "wmt17.yaml does not record --max-lines"
+# The download path on file:// URLs: the archives kept under DIR/download, fetched once.
+if PATH=$real_path command -v curl > /dev/null; then
+    PATH=$real_path WMT17_URL=file://$arch "$wmt" wmt-dl --max-lines 3 > /dev/null 2> dl.txt
+    expect_lines 3 wmt-dl/train.de.gz
+    expect_lines 4 wmt-dl/test.en.gz
+    for a in training-parallel-europarl-v7 training-parallel-commoncrawl training-parallel-nc-v12 dev test-full; do
+        [ -s "wmt-dl/download/$a.tgz" ] || fail "wmt-dl/download/$a.tgz was not kept"
+        grep -q "downloading $a.tgz" dl.txt || fail "no download message for $a.tgz: $(cat dl.txt)"
+    done
+    "$wmt" wmt-dl > /dev/null 2>&1 || fail "a rerun fetched again (the fake curl) or failed"
+    expect_lines 13 wmt-dl/train.en.gz
+    expect_error 1 "download of file://$work/nowhere/training-parallel-europarl-v7.tgz failed" -- \
+        env PATH="$real_path" WMT17_URL="file://$work/nowhere" "$wmt" wmt-dl-bad
+    [ -z "$(find wmt-dl wmt-dl-bad -name '*.part')" ] || fail "a .part file was left behind"
+fi
+# Failures name the file: a corpus one line longer on one side, a missing member, a
+# missing file or archive, a broken archive.
+echo "one more" >> "$orig/training/europarl-v7.de-en.de"
+expect_error 1 "europarl-v7\.de-en\.de has 6 lines but .*europarl-v7\.de-en\.en has 5" -- "$wmt" wmt-bad --source "$orig"
+mkdir wmt-src2
+cp "$arch"/*.tgz wmt-src2/
+(cd "$orig" && tar -czf "$work/wmt-src2/test-full.tgz" test-full/newstest2014-deen-src.en.sgm)
+expect_error 1 "cannot unpack test-full/newstest2014-deen-src\.en\.sgm and test-full/newstest2014-deen-ref\.de\.sgm from .*test-full\.tgz" -- \
+    "$wmt" wmt-bad --source wmt-src2
+rm wmt-src2/dev.tgz
+expect_error 1 "no dev/newstest2013\.en / dev/newstest2013\.de .* and no dev\.tgz under --source wmt-src2" -- "$wmt" wmt-bad --source wmt-src2
+head -c 100 "$arch/dev.tgz" > wmt-src2/dev.tgz
+expect_error 1 "cannot unpack dev/newstest2013\.en .*delete it and rerun" -- "$wmt" wmt-bad --source wmt-src2
+[ -z "$(find wmt-bad -name 'tmp.*' 2> /dev/null)" ] || fail "a failed run left its temporary folder"
+expect_error 2 "usage: get-wmt17-ende.sh" -- "$wmt"
+expect_error 2 "one DIR only" -- "$wmt" a b
+expect_error 2 "--max-lines wants a positive number" -- "$wmt" wmt-bad --max-lines x
+expect_error 2 "unknown option '--bogus'" -- "$wmt" wmt-bad --bogus
+expect_error 2 "not a directory" -- "$wmt" wmt-bad --source "$work/nowhere"
 echo "get-data: ok"
