@@ -80,32 +80,8 @@ now() { date +%s.%N; }
 printf 'model: %s\nvocabs: [%s]\n' "$(q "$out/model.safetensors")" "$(q "$out/vocab.spm")" > "$out/run.yml"
 args=(-c "$config" -c "$data/opus100.yaml" -c "$out/run.yml")
 if $tiny; then
-    cat > "$out/tiny.yml" <<'EOF'
-# bench --tiny: a tiny model on the CPU, for tests
-enc-depth: 2
-dec-depth: 2
-dim-emb: 32
-transformer-heads: 2
-transformer-dim-ffn: 64
-dim-vocabs: 160
-after-batches: 40
-after-epochs: 0
-mini-batch-words: 500
-mini-batch: 0
-optimizer-delay: 1
-max-length: 100
-recompute: false
-precision: [float32, float32]
-devices: []
-learn-rate: 0.005
-lr-warmup: 5
-lr-decay-inv-sqrt: 5
-valid-freq: 20
-save-freq: 20
-disp-freq: 5
-valid-max-sentences: 50
-EOF
-    args+=(-c "$out/tiny.yml")
+    printf 'enc-depth: 2\ndec-depth: 2\n' >> "$out/run.yml"
+    args+=(-c "$here/configs/tiny-cpu.yaml")
 fi
 args+=("${extra[@]}")
 "$bin" train "${args[@]}" --dump-config > "$out/config.yml" ||
@@ -179,23 +155,10 @@ esac
 } > "$out/bleu.md"
 cat "$out/bleu.md"
 
-if command -v gnuplot > /dev/null; then
-    width=$(awk 'END {w = 30 * (NR - 1); print (w > 1000 ? w : 1000)}' "$table")  # 198 directions for all 99
-    gnuplot <<GP || echo "bench-opus100: gnuplot failed: no plot" >&2
-set terminal pngcairo size $width,500 noenhanced
-set output "$out/bleu.png"
-set title "OPUS-100, $enc+$dec layers: BLEU and chrF per direction"
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set key top right
-set yrange [0:100]
-set ylabel "score"
-set xtics rotate by -45
-set datafile separator "\t"
-plot "$table" every ::1 using 2:xtic(1) title "BLEU", "" every ::1 using 3 title "chrF"
-GP
-    echo "plot: $out/bleu.png"
+width=$(awk 'END {w = 30 * (NR - 1); print (w > 1000 ? w : 1000)}' "$table")  # 198 directions for all 99
+if "$here/scripts/plot-scores.sh" "$table" "$out/bleu.png" \
+        "OPUS-100, $enc+$dec layers: BLEU and chrF per direction" "$width"; then
+    [ -s "$out/bleu.png" ] && echo "plot: $out/bleu.png"
 else
-    echo "bench-opus100: gnuplot not found (apt-get install gnuplot-nox): no plot drawn" >&2
+    echo "bench-opus100: gnuplot failed: no plot" >&2
 fi

@@ -66,31 +66,6 @@ out=$(cd "$out" && pwd)   # absolute: it goes into config files
 
 # The paper's DeepNet BLEU (Table 1) at the depths it reports.
 paper_bleu() { case $1 in 6) echo 27.8 ;; 18) echo 28.8 ;; 50) echo 29.0 ;; 100) echo 28.9 ;; *) echo - ;; esac; }
-# --tiny: a config file rather than flags, so that TRAIN_OPTIONS can still override it.
-tiny_yaml() {
-    cat <<'EOF'
-# bench --tiny: a tiny model on the CPU, for tests
-dim-emb: 32
-transformer-heads: 2
-transformer-dim-ffn: 64
-dim-vocabs: 160
-after-batches: 40
-mini-batch-words: 500
-mini-batch: 0
-optimizer-delay: 1
-max-length: 100
-recompute: false
-precision: [float32, float32]
-devices: []
-learn-rate: 0.005
-lr-warmup: 5
-lr-decay-inv-sqrt: 5
-valid-freq: 20
-save-freq: 20
-disp-freq: 5
-valid-max-sentences: 50
-EOF
-}
 q() { local s=${1//\\/\\\\}; printf '"%s"' "${s//\"/\\\"}"; }  # a YAML double-quoted string
 # seconds since the epoch, with decimals
 now() { date +%s.%N; }
@@ -108,7 +83,8 @@ for d in $depths; do
     printf 'enc-depth: %s\ndec-depth: %s\nmodel: %s\nvocabs: [%s]\n' "$d" "$d" \
         "$(q "$run/model.safetensors")" "$(q "$out/vocab.spm")" > "$run/run.yml"
     args=(-c "$config" -c "$data/wmt17.yaml" -c "$run/run.yml")
-    if $tiny; then tiny_yaml > "$out/tiny.yml"; args+=(-c "$out/tiny.yml"); fi
+    # --tiny: a config file rather than flags, so that TRAIN_OPTIONS can still override it.
+    if $tiny; then args+=(-c "$here/configs/tiny-cpu.yaml"); fi
     args+=("${extra[@]}")
     # The resolved options: kept for the record, and where the devices come from.
     "$bin" train "${args[@]}" --dump-config > "$run/config.yml" ||

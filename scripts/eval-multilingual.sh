@@ -43,22 +43,6 @@ echo "|---|---:|---:|"
 tail -n +2 "$table" | awk -F'\t' '{printf "| %s | %s | %s |\n", $1, $2, $3; b += $2; c += $3; n++}
     END {if (n) printf "| **average** | **%.2f** | **%.2f** |\n", b / n, c / n}'
 
-if command -v gnuplot > /dev/null; then
-    gnuplot <<GP
-set terminal pngcairo size 1000,500 noenhanced
-set output "$out/scores.png"
-set title "$(basename "$model"): $prefix, BLEU and chrF per direction"
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set key top right
-set yrange [0:100]
-set ylabel "score"
-set xtics rotate by -45
-set datafile separator "\t"
-plot "$table" every ::1 using 2:xtic(1) title "BLEU", "" every ::1 using 3 title "chrF"
-GP
-    echo "chart: $out/scores.png"
-else
-    echo "eval-multilingual: gnuplot not found (apt-get install gnuplot-nox): no chart drawn" >&2
-fi
+"$here/scripts/plot-scores.sh" "$table" "$out/scores.png" \
+    "$(basename "$model"): $prefix, BLEU and chrF per direction"
+[ -s "$out/scores.png" ] && echo "chart: $out/scores.png"
