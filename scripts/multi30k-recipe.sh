@@ -88,7 +88,8 @@ bleu_bp() { sed -n 's/^BLEU[^=]*= \([0-9.]*\) .*BP = \([0-9.]*\).*/\1 \2/p'; }
 chrf() { sed -n 's/^chrF2[^=]*= \([0-9.]*\).*/\1/p'; }
 
 # The config's decoding settings (--dump-config prints "key: value   # where it came from").
-setting() { "$bin" train -c "$config" --dump-config | sed -n "s/^$1: *\([^ #]*\).*/\1/p"; }
+resolved=$("$bin" train -c "$config" --dump-config)
+setting() { sed -n "s/^$1: *\([^ #]*\).*/\1/p" <<< "$resolved"; }
 beam=$(setting beam-size) norm=$(setting normalize)
 {
     echo "| test set | checkpoint | BLEU (cased) | BP | chrF2 | BLEU (-lc) | translate s |"
