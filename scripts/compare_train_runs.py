@@ -2,7 +2,11 @@
 """Does a `deepnet train --devices 0` run follow the CPU run of the same options?
 (scripts/gpu-check.sh's parity phase; standard library only, so it runs on any machine.)
 
-  compare_train_runs.py GPU_MODEL CPU_MODEL [--learn-rate LR]
+  compare_train_runs.py GPU_MODEL CPU_MODEL --learn-rate LR
+  compare_train_runs.py MODEL_A MODEL_B --bitwise
+
+--bitwise (two runs of the same arithmetic, e.g. a 1-rank NCCL job against the plain GPU
+run): the same updates logged with the same losses, and every weight tensor the same bytes.
 
 Reads each run's MODEL.train.jsonl (the loss logged at every update, --disp-freq 1) and its
 final weights MODEL (safetensors, float32), and checks, printing what it measured:
@@ -58,12 +62,30 @@ def load_f32(path):
     return tensors
 
 
+def bitwise(model_a, model_b):
+    la, lb = losses(model_a), losses(model_b)
+    wa, wb = load_f32(model_a), load_f32(model_b)
+    same = [n for n in sorted(wa) if n in wb and wa[n].tobytes() == wb[n].tobytes()]
+    ok = bool(la) and la == lb and sorted(wa) == sorted(wb) and len(same) == len(wa)
+    print(f"bitwise: losses of {len(la)} and {len(lb)} updates {'identical' if la == lb else 'DIFFER'}; "
+          f"{len(same)} of {len(wa)} weight tensors identical")
+    for n in sorted(set(wa) - set(same))[:10]:
+        print("FAIL " + n + (" differs" if n in wb else " missing in " + model_b))
+    print("parity: " + ("passed" if ok else "FAILED"))
+    return 0 if ok else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("gpu")
     ap.add_argument("cpu")
-    ap.add_argument("--learn-rate", type=float, required=True)
+    ap.add_argument("--learn-rate", type=float)
+    ap.add_argument("--bitwise", action="store_true")
     a = ap.parse_args()
+    if a.bitwise:
+        return bitwise(a.gpu, a.cpu)
+    if a.learn_rate is None:
+        ap.error("--learn-rate is needed (or --bitwise)")
     bad = []
     lg, lc = losses(a.gpu), losses(a.cpu)
     if not lc or sorted(lg) != sorted(lc):

@@ -145,11 +145,14 @@ else
         rm -rf "$UNPACK" && mkdir -p "$UNPACK" && xz -dc "$PACK/deepnet-gpu.tar.xz" | tar -C "$UNPACK" -xf -
         # cuBLASLt and cudart: CUDA 13's own, wherever this machine keeps them.
         LIBS=$UNPACK/lib
-        for d in /usr/local/cuda/lib64 /usr/local/cuda/lib /usr/local/cuda/targets/x86_64-linux/lib \
-            $(python3 -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null); do
-            hit=$(find -H "$d" -maxdepth 4 -name 'libcublasLt.so.13*' -printf '%h\n' 2>/dev/null | head -1)
-            [[ -n $hit ]] && LIBS=$LIBS:$hit
-            [[ -n $hit ]] && break
+        # NCCL (loaded at run time, only by the 1-rank NCCL phase): the system's or PyTorch's wheel.
+        for lib in 'libcublasLt.so.13*' 'libnccl.so.2*'; do
+            for d in /usr/local/cuda/lib64 /usr/local/cuda/lib /usr/local/cuda/targets/x86_64-linux/lib \
+                $(python3 -c 'import site; print(" ".join(site.getsitepackages()))' 2>/dev/null); do
+                hit=$(find -H "$d" -maxdepth 4 -name "$lib" -printf '%h\n' 2>/dev/null | head -1)
+                [[ -n $hit ]] && LIBS=$LIBS:$hit
+                [[ -n $hit ]] && break
+            done
         done
         if [[ "$(cat "$PACK/source.sha256" 2>/dev/null)" != "$(source_hash)" ]]; then
             echo "pack: sources changed since it was built (run prepare again): not used"
@@ -213,6 +216,15 @@ if ((FULL)); then
     run_phase parity_cpu_run 60 "$P" "${ours[@]}" "$DEEPNET_CPU" "${args[@]}" -m "$T/cpu.safetensors"
     run_phase parity_gpu_run 150 "$P" "${ours[@]}" "$DEEPNET_GPU" "${args[@]}" -m "$T/gpu.safetensors" --devices 0 \
         --log "$T/gpu-train.log"
+    # The NCCL path of the trainer on one GPU: a 1-rank NCCL job (gradient buckets all-reduced
+    # on NCCL's stream during the backward) must give the plain run's bits (docs/distributed.md).
+    if [[ $MODE == run && ${RC[parity_gpu_run]} == 0 ]]; then  # the emulated GPU has no NCCL
+        run_phase nccl_1rank_run 150 "$P" "${ours[@]}" "$DEEPNET_GPU" "${args[@]}" -m "$T/nccl.safetensors" \
+            --devices 0 --distributed-backend nccl
+        [[ ${RC[nccl_1rank_run]} == 0 ]] &&
+            run_phase nccl_1rank_compare 30 "$P" python3 scripts/compare_train_runs.py "$T/nccl.safetensors" \
+                "$T/gpu.safetensors" --bitwise
+    fi
     # The memory plan against the allocator's peak on the device (docs/memory.md).
     grep -E "memory plan of|  = batch|  total|memory after the first update" "$T/gpu-train.log" >>"$P" 2>/dev/null
     if [[ ${RC[parity_cpu_run]} == 0 && ${RC[parity_gpu_run]} == 0 ]]; then
@@ -272,12 +284,12 @@ done >"$OUT/bench.log"
     echo "-- tests"
     grep -E "test cases|All tests passed|FAILED|failed|skipped" "$OUT/tests.log" | tail -8
     echo "-- parity"
-    grep -E "^(loss per token|gradients|losses|weights|parity|FAIL)" "$P" | tail -14
+    grep -E "^(loss per token|gradients|losses|weights|parity|bitwise|FAIL)" "$P" | tail -16
     echo "-- memory (plan vs allocator, GPU run)"
     grep -E "  total|memory after the first update" "$P" | tail -2
     echo "-- decoding"
     grep -E "sentences/s|decode parity|identical" "$OUT/decode.log" 2>/dev/null | tail -8
-    for k in parity_step parity_cpu_run parity_gpu_run parity_compare; do
+    for k in parity_step parity_cpu_run parity_gpu_run parity_compare nccl_1rank_run nccl_1rank_compare; do
         if [[ -n ${RC[$k]:-} && ${RC[$k]} != 0 ]]; then
             echo "$k failed (rc ${RC[$k]}); the log's end:" && tail -n 4 "$P" && break
         fi
@@ -285,7 +297,7 @@ done >"$OUT/bench.log"
     python3 scripts/gpu_check_ratios.py "$WORK"
 } | tee "$OUT/summary.txt"
 # The exit code: the tests' and the parity's (benchmarks print figures; they judge nothing).
-for k in tests parity_step parity_cpu_run parity_gpu_run parity_compare; do
+for k in tests parity_step parity_cpu_run parity_gpu_run parity_compare nccl_1rank_run nccl_1rank_compare; do
     [[ ${RC[$k]:-0} != 0 ]] && exit 1
 done
 exit 0

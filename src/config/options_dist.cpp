@@ -14,6 +14,12 @@ OptionGroup dist_options() {
                    "longer than this many seconds for the others in one collective (a rank died or "
                    "hangs); waits for rank 0's validation or saving are exempt; 0 = wait forever")
             .at_least(0),
+        string_option("distributed-backend", "auto", "Who all-reduces the gradients of GPU ranks "
+                      "(mpirun -np N deepnet train --devices ...): nccl (device to device, overlapped with "
+                      "the backward), mpi (copied through host memory), auto = nccl when several GPU ranks "
+                      "run and this deepnet was built with NCCL, else mpi. nccl with one process runs a "
+                      "1-rank NCCL job (a check of the NCCL path on one GPU). CPU ranks always use MPI")
+            .one_of({"auto", "nccl", "mpi"}),
     }};
 }
 
@@ -21,6 +27,7 @@ DistConfig dist_config_from(const ResolvedOptions& o) {
     DistConfig d;
     d.optimizer_sharding = o.get<bool>("optimizer-sharding");
     d.timeout_seconds = o.get<int64_t>("dist-timeout");
+    d.backend = o.get<std::string>("distributed-backend");
     return d;
 }
 

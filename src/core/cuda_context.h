@@ -24,6 +24,7 @@ struct CudaDeviceInfo {
     size_t l2_bytes = 0;
     size_t smem_per_block_optin = 0;  // shared memory one block may opt in to
     double peak_bandwidth_gbs = 0;    // from memory clock and bus width; 0 when unknown
+    bool emulated = false;            // the CPU emulation of tests/cuda_emu (no NCCL, no timing)
 };
 
 // Number of CUDA devices; 0 when there is none or no driver (never throws).

@@ -42,6 +42,9 @@ CudaDeviceInfo cuda_device_info(int device) {
     DEEPNET_CUDA_OK(cudaGetDeviceProperties(&p, device));
     d.index = device;
     d.name = p.name;
+#ifdef DEEPNET_CUDA_EMULATED
+    d.emulated = true;
+#endif
     d.cc_major = p.major;
     d.cc_minor = p.minor;
     d.sm_count = p.multiProcessorCount;

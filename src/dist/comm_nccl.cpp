@@ -1,15 +1,16 @@
 // NCCL communicator (see comm_nccl.h). Host code: compiled by the C++ compiler against
-// nccl.h and the CUDA runtime, no kernels. Uneven shards (the last ZeRO shard is shorter)
+// nccl.h and the CUDA runtime, no kernels; NCCL itself is loaded at run time
+// (nccl_library.h). Uneven shards (the last ZeRO shard is shorter)
 // use grouped ncclReduce / ncclBroadcast / ncclSend-ncclRecv, even ones the fused
 // ncclReduceScatter / ncclAllGather.
 #include "src/dist/comm_nccl.h"
 
 #include "src/core/error.h"
+#include "src/dist/nccl_library.h"
 
 #ifdef DEEPNET_WITH_NCCL
 
 #include <cuda_runtime.h>
-#include <nccl.h>
 
 #include <chrono>
 #include <cstdio>
@@ -30,7 +31,7 @@
         const ncclResult_t nccl_rc_ = (call);                                                           \
         if (nccl_rc_ != ncclSuccess)                                                                    \
             ::deepnet::detail::throw_check(__FILE__, __LINE__, #call,                                   \
-                                           std::string("NCCL error: ") + ncclGetErrorString(nccl_rc_)); \
+                                           std::string("NCCL error: ") + lib_.get_error_string(nccl_rc_)); \
     } while (0)
 
 namespace deepnet::dist {
@@ -44,17 +45,20 @@ bool even(const ShardPlan& p) {
 
 class NcclCommunicator final : public Communicator {
 public:
-    NcclCommunicator(Communicator& bootstrap, int device) : boot_(bootstrap) {
+    NcclCommunicator(Communicator& bootstrap, int device, cudaStream_t compute)
+        : lib_(nccl_library()), boot_(bootstrap), compute_(compute) {
         CUDA_CHECK(cudaSetDevice(device));
         ncclUniqueId id{};
-        if (boot_.rank() == 0) NCCL_CHECK(ncclGetUniqueId(&id));
+        if (boot_.rank() == 0) NCCL_CHECK(lib_.get_unique_id(&id));
         boot_.broadcast(&id, sizeof(id), 0, true);
-        NCCL_CHECK(ncclCommInitRank(&comm_, boot_.size(), id, boot_.rank()));
+        NCCL_CHECK(lib_.comm_init_rank(&comm_, boot_.size(), id, boot_.rank()));
         CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+        CUDA_CHECK(cudaEventCreateWithFlags(&computed_, cudaEventDisableTiming));
     }
     ~NcclCommunicator() override {
         cudaStreamSynchronize(stream_);
-        ncclCommDestroy(comm_);
+        lib_.comm_destroy(comm_);
+        cudaEventDestroy(computed_);
         cudaStreamDestroy(stream_);
     }
 
@@ -71,8 +75,15 @@ public:
     void all_reduce_sum(double* d, int64_t n) override { all_reduce(d, n, ncclDouble, ncclSum); }
     void all_reduce_max(double* d, int64_t n) override { all_reduce(d, n, ncclDouble, ncclMax); }
 
+    void start_all_reduce_sum(float* d, int64_t n) override {
+        after_compute();
+        NCCL_CHECK(lib_.all_reduce(d, d, size_t(n), ncclFloat, ncclSum, comm_, stream_));
+    }
+    void wait_reductions() override { wait("all-reduce of the gradient", false); }
+
     void broadcast(void* d, int64_t bytes, int root, bool patient) override {
-        NCCL_CHECK(ncclBroadcast(d, d, size_t(bytes), ncclUint8, root, comm_, stream_));
+        after_compute();
+        NCCL_CHECK(lib_.broadcast(d, d, size_t(bytes), ncclUint8, root, comm_, stream_));
         wait("broadcast", patient);
     }
 
@@ -82,36 +93,39 @@ public:
     }
 
     void reduce_scatter_sum(const float* full, float* mine, const ShardPlan& p) override {
+        after_compute();
         if (even(p)) {
-            NCCL_CHECK(ncclReduceScatter(full, mine, size_t(p.count[0]), ncclFloat, ncclSum, comm_, stream_));
+            NCCL_CHECK(lib_.reduce_scatter(full, mine, size_t(p.count[0]), ncclFloat, ncclSum, comm_, stream_));
         } else {
-            NCCL_CHECK(ncclGroupStart());
+            NCCL_CHECK(lib_.group_start());
             for (int r = 0; r < size(); ++r)
-                NCCL_CHECK(ncclReduce(full + p.offset[size_t(r)], r == rank() ? mine : nullptr,
+                NCCL_CHECK(lib_.reduce(full + p.offset[size_t(r)], r == rank() ? mine : nullptr,
                                       size_t(p.count[size_t(r)]), ncclFloat, ncclSum, r, comm_, stream_));
-            NCCL_CHECK(ncclGroupEnd());
+            NCCL_CHECK(lib_.group_end());
         }
         wait("reduce-scatter of the gradient", false);
     }
 
     void all_gather(float* d, const ShardPlan& p) override {
+        after_compute();
         if (even(p)) {
             const size_t c = size_t(p.count[0]);
-            NCCL_CHECK(ncclAllGather(d + size_t(rank()) * c, d, c, ncclFloat, comm_, stream_));  // in place
+            NCCL_CHECK(lib_.all_gather(d + size_t(rank()) * c, d, c, ncclFloat, comm_, stream_));  // in place
         } else {
-            NCCL_CHECK(ncclGroupStart());
+            NCCL_CHECK(lib_.group_start());
             for (int r = 0; r < size(); ++r) {
                 float* shard = d + p.offset[size_t(r)];
-                NCCL_CHECK(ncclBroadcast(shard, shard, size_t(p.count[size_t(r)]), ncclFloat, r, comm_, stream_));
+                NCCL_CHECK(lib_.broadcast(shard, shard, size_t(p.count[size_t(r)]), ncclFloat, r, comm_, stream_));
             }
-            NCCL_CHECK(ncclGroupEnd());
+            NCCL_CHECK(lib_.group_end());
         }
         wait("all-gather of the weights", false);
     }
 
     void gather(const float* mine, float* full, const ShardPlan& p, int root) override {
         const size_t me = size_t(rank());
-        NCCL_CHECK(ncclGroupStart());
+        after_compute();
+        NCCL_CHECK(lib_.group_start());
         if (rank() == root) {
             for (int r = 0; r < size(); ++r) {
                 float* dst = full + p.offset[size_t(r)];
@@ -119,24 +133,31 @@ public:
                 if (r == root)
                     CUDA_CHECK(cudaMemcpyAsync(dst, mine, c * sizeof(float), cudaMemcpyDeviceToDevice, stream_));
                 else if (c > 0)
-                    NCCL_CHECK(ncclRecv(dst, c, ncclFloat, r, comm_, stream_));
+                    NCCL_CHECK(lib_.recv(dst, c, ncclFloat, r, comm_, stream_));
             }
         } else if (p.count[me] > 0) {
-            NCCL_CHECK(ncclSend(mine, size_t(p.count[me]), ncclFloat, root, comm_, stream_));
+            NCCL_CHECK(lib_.send(mine, size_t(p.count[me]), ncclFloat, root, comm_, stream_));
         }
-        NCCL_CHECK(ncclGroupEnd());
+        NCCL_CHECK(lib_.group_end());
         wait("gather of the optimizer state", false);
     }
 
     [[noreturn]] void abort(const std::string& message, int code) override {
-        ncclCommAbort(comm_);
+        lib_.comm_abort(comm_);
         boot_.abort(message, code);
         std::_Exit(code);  // not reached
     }
 
 private:
+    // The communicator's stream waits for everything queued on the compute stream so far.
+    void after_compute() {
+        CUDA_CHECK(cudaEventRecord(computed_, compute_));
+        CUDA_CHECK(cudaStreamWaitEvent(stream_, computed_, 0));
+    }
+
     void all_reduce(void* d, int64_t n, ncclDataType_t type, ncclRedOp_t op) {
-        NCCL_CHECK(ncclAllReduce(d, d, size_t(n), type, op, comm_, stream_));
+        after_compute();
+        NCCL_CHECK(lib_.all_reduce(d, d, size_t(n), type, op, comm_, stream_));
         wait("all-reduce", false);
     }
 
@@ -148,7 +169,7 @@ private:
             if (e == cudaSuccess) return;
             if (e != cudaErrorNotReady) CUDA_CHECK(e);
             ncclResult_t async = ncclSuccess;
-            NCCL_CHECK(ncclCommGetAsyncError(comm_, &async));
+            NCCL_CHECK(lib_.comm_get_async_error(comm_, &async));
             NCCL_CHECK(async);
             const double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
             if (!patient && timeout_ > 0 && waited > timeout_) {
@@ -157,23 +178,26 @@ private:
                              "the job (exit code 4), the last complete checkpoint is intact.\n",
                              rank(), size(), waited, what);
                 std::fflush(stderr);
-                ncclCommAbort(comm_);
+                lib_.comm_abort(comm_);
                 std::_Exit(4);
             }
             if (polls > 1000) std::this_thread::sleep_for(std::chrono::microseconds(50));
         }
     }
 
+    const NcclLibrary& lib_;  // NCCL, loaded at run time
     Communicator& boot_;
     ncclComm_t comm_ = nullptr;
+    cudaStream_t compute_ = nullptr;  // the model's stream (not ours)
     cudaStream_t stream_ = nullptr;
+    cudaEvent_t computed_ = nullptr;
     double timeout_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<Communicator> make_nccl_communicator(Communicator& bootstrap, int device) {
-    return std::make_unique<NcclCommunicator>(bootstrap, device);
+std::unique_ptr<Communicator> make_nccl_communicator(Communicator& bootstrap, int device, void* compute_stream) {
+    return std::make_unique<NcclCommunicator>(bootstrap, device, static_cast<cudaStream_t>(compute_stream));
 }
 
 }  // namespace deepnet::dist
@@ -182,7 +206,7 @@ std::unique_ptr<Communicator> make_nccl_communicator(Communicator& bootstrap, in
 
 namespace deepnet::dist {
 
-std::unique_ptr<Communicator> make_nccl_communicator(Communicator&, int) {
+std::unique_ptr<Communicator> make_nccl_communicator(Communicator&, int, void*) {
     throw UserError(
         "this deepnet was built without NCCL (cmake -DDEEPNET_NCCL=ON needs the CUDA toolkit, NCCL "
         "and MPI)");

@@ -35,6 +35,18 @@ int launcher_world_size() {
     return 1;
 }
 
+int launcher_local_rank(int fallback) {
+    for (const char* var : {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"}) {
+        const char* v = std::getenv(var);
+        if (v && *v) {
+            char* end = nullptr;
+            const long r = std::strtol(v, &end, 10);
+            if (*end == '\0' && r >= 0 && r < (1 << 20)) return int(r);
+        }
+    }
+    return fallback;
+}
+
 bool built_with_mpi() {
 #ifdef DEEPNET_WITH_MPI
     return true;

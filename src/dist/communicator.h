@@ -73,6 +73,10 @@ public:
 // The world size the launcher announces in the environment (OMPI_COMM_WORLD_SIZE for Open
 // MPI, PMI_SIZE for MPICH/Hydra and Slurm), 1 when not launched by mpirun.
 int launcher_world_size();
+// This process's rank among the ranks of its node (OMPI_COMM_WORLD_LOCAL_RANK, MPI_LOCALRANKID
+// for MPICH/Hydra, SLURM_LOCALID), or `fallback` when the launcher announces none: it picks
+// the rank's GPU from --devices.
+int launcher_local_rank(int fallback);
 bool built_with_mpi();
 bool built_with_nccl();
 

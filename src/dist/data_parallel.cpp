@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <cstring>
 
+#include "src/core/device_memory.h"
+#include "src/dist/comm_nccl.h"
+
 namespace deepnet::dist {
 namespace {
 
@@ -32,54 +35,100 @@ DataParallel::DataParallel(const DistConfig& cfg, std::function<int()> signal_pr
     : DataParallel(make_communicator(), cfg, std::move(signal_probe)) {}
 
 DataParallel::DataParallel(std::unique_ptr<Communicator> comm, const DistConfig& cfg, std::function<int()> signal_probe)
-    : comm_(std::move(comm)), cfg_(cfg) {
+    : comm_(std::move(comm)), buffers_(comm_.get()), cfg_(cfg) {
     comm_->set_timeout(double(cfg.timeout_seconds));
     if (signal_probe) comm_->set_signal_probe(std::move(signal_probe));
 }
 
 DataParallel::~DataParallel() = default;
 
+void DataParallel::use_device(const Device& device, void* stream, bool nccl_usable) {
+    const bool gpu = device.kind == DeviceKind::CUDA;
+    DEEPNET_USER_CHECK(cfg_.backend != "nccl" || gpu,
+                       "--distributed-backend nccl reduces GPU buffers: give --devices, or use mpi for CPU ranks");
+    DEEPNET_USER_CHECK(cfg_.backend != "nccl" || nccl_usable,
+                       "--distributed-backend nccl: the emulated GPU has no NCCL; use --distributed-backend mpi");
+    DEEPNET_USER_CHECK(!gpu || !sharded(), "--optimizer-sharding on GPU ranks is not supported yet (the sharded "
+                                           "AdamW runs on host buffers): leave it out, each GPU then keeps the "
+                                           "whole Adam moments");
+    const bool nccl = cfg_.backend == "nccl" ||
+                      (cfg_.backend == "auto" && gpu && world() > 1 && nccl_usable && built_with_nccl());
+    if (nccl) {
+        nccl_ = make_nccl_communicator(*comm_, device.index, stream);
+        nccl_->set_timeout(double(cfg_.timeout_seconds));
+        buffers_ = nccl_.get();
+    } else {
+        staged_ = gpu && world() > 1;
+    }
+}
+
+std::string DataParallel::buffer_backend() const {
+    return buffers_->backend() + (staged_ ? ", through host memory" : "");
+}
+
 void DataParallel::start(FlatView<float> params, const std::vector<int64_t>& progress) {
-    if (world() == 1) return;
+    if (!active()) return;
     std::vector<int64_t> mine = progress, root_progress = progress;
     comm_->broadcast(root_progress.data(), int64_t(root_progress.size() * sizeof(int64_t)), 0, true);
     DEEPNET_USER_CHECK(mine == root_progress,
                        "rank " << rank()
                                << " starts from another training state than rank 0 (update counts "
                                   "or data positions differ): every rank must see the same --model files");
-    comm_->broadcast(params.data(), int64_t(params.size() * sizeof(float)), 0, false);
+    if (staged_) {
+        std::vector<float> host = params.to_vector();
+        comm_->broadcast(host.data(), int64_t(host.size() * sizeof(float)), 0, false);
+        params.assign(host);
+    } else {
+        buffers_->broadcast(params.data(), int64_t(params.size() * sizeof(float)), 0, false);
+    }
     start_ = std::chrono::steady_clock::now();
 }
 
+void DataParallel::start_sum(FlatView<float> grad, int64_t begin, int64_t end) {
+    if (!staged_) {
+        buffers_->start_all_reduce_sum(grad.data() + begin, end - begin);
+        return;
+    }
+    if (host_grad_.size() != grad.size()) host_grad_.assign(grad.size(), 0.f);
+    // Waits for the kernels that wrote the bucket (device_copy is stream-ordered).
+    device_copy(Device{}, host_grad_.data() + begin, grad.device(), grad.data() + begin,
+                size_t(end - begin) * sizeof(float));
+    comm_->start_all_reduce_sum(host_grad_.data() + begin, end - begin);
+}
+
 std::function<void(int64_t, int64_t)> DataParallel::overlap_hook(FlatView<float> grad) {
-    if (world() == 1 || sharded()) return nullptr;
+    if (!active() || sharded()) return nullptr;
     return [this, grad](int64_t begin, int64_t end) {  // the view by value: it outlives this call
         const auto t0 = std::chrono::steady_clock::now();
-        comm_->progress();  // let the buckets started earlier advance
-        comm_->start_all_reduce_sum(grad.data() + begin, end - begin);
+        buffers_->progress();  // let the buckets started earlier advance
+        start_sum(grad, begin, end);
         started_.emplace_back(begin, end);
         comm_seconds_ += since(t0);
     };
 }
 
 void DataParallel::reduce(FlatView<float> grad, UpdateSums& sums) {
-    if (world() == 1) return;
+    if (!active()) return;
     const auto t0 = std::chrono::steady_clock::now();
     if (!sharded()) {
         // The gaps between the started buckets, in order (every rank started the same ones).
         std::sort(started_.begin(), started_.end());
         int64_t at = 0;
         for (const auto& [begin, end] : started_) {
-            if (begin > at) comm_->start_all_reduce_sum(grad.data() + at, begin - at);
+            if (begin > at) start_sum(grad, at, begin);
             at = std::max(at, end);
         }
-        if (at < int64_t(grad.size())) comm_->start_all_reduce_sum(grad.data() + at, int64_t(grad.size()) - at);
+        if (at < int64_t(grad.size())) start_sum(grad, at, int64_t(grad.size()));
         started_.clear();
     }
     // Token and sentence counts stay exact in double up to 2^53.
     double s[4] = {sums.loss, sums.nll, double(sums.tokens), double(sums.sentences)};
     comm_->all_reduce_sum(s, 4);
     sums = UpdateSums{s[0], s[1], int64_t(s[2]), int64_t(s[3])};
+    if (!sharded()) {
+        buffers_->wait_reductions();
+        if (staged_) device_copy(grad.device(), grad.data(), Device{}, host_grad_.data(), grad.size() * sizeof(float));
+    }
     comm_->wait_reductions();
     comm_seconds_ += since(t0);
     ++updates_;
@@ -107,7 +156,14 @@ void DataParallel::gather_moments(std::vector<float>& m, std::vector<float>& v) 
 
 void DataParallel::check_same(FlatView<float> params) {
     if (world() == 1) return;
-    uint64_t mine = fingerprint(params), root_value = mine;
+    uint64_t mine = 0;
+    if (params.device().kind == DeviceKind::CPU) {
+        mine = fingerprint(params);
+    } else {
+        std::vector<float> host = params.to_vector();
+        mine = fingerprint(FlatView<float>(host));
+    }
+    uint64_t root_value = mine;
     comm_->broadcast(&root_value, sizeof(root_value), 0, !root());
     DEEPNET_CHECK(mine == root_value, "the weights on rank " << rank()
                                                              << " differ from rank 0's: the ranks "
@@ -131,11 +187,11 @@ void DataParallel::wait_for_root() {
 }
 
 std::string DataParallel::summary() const {
-    if (world() == 1 || updates_ == 0) return "";
+    if (!active() || updates_ == 0) return "";
     char line[256];
     const double total = since(start_);
     std::snprintf(line, sizeof(line), "%d ranks (%s%s): communication %.1f ms per update, %.1f %% of the training time",
-                  world(), comm_->backend().c_str(), sharded() ? ", optimizer-sharding" : "",
+                  world(), buffer_backend().c_str(), sharded() ? ", optimizer-sharding" : "",
                   1e3 * comm_seconds_ / double(updates_), 100.0 * comm_seconds_ / std::max(total, 1e-9));
     return line;
 }

@@ -9,6 +9,12 @@
 // process with optimizer-delay W x d, up to the float32 order of the gradient sum.
 // Rank 0 alone logs, validates and writes checkpoints; the others wait for it (patient
 // waits, exempt from dist-timeout).
+//
+// GPU ranks (use_device): the model's buffers (weights, gradients) live on the GPU. With
+// NCCL they are reduced device to device on NCCL's stream, ordered after the compute
+// stream; with MPI each bucket is copied to a host mirror of the gradient, reduced there
+// and copied back after the wait. Host scalars (loss and token sums, the stop signal,
+// progress) always go through the launcher's communicator.
 #pragma once
 
 #include <chrono>
@@ -42,6 +48,12 @@ public:
     ~DataParallel();
 
     Communicator& comm() { return *comm_; }
+    // The model's buffers live on `device` (its kernels queued on `stream`, a cudaStream_t):
+    // chooses how they are reduced (cfg.backend; nccl_usable: false on the emulated GPU,
+    // which has no NCCL). Call once, before start(). A UserError for an impossible choice.
+    void use_device(const Device& device, void* stream, bool nccl_usable);
+    // "mpi", "nccl" or "mpi, through host memory" (GPU buffers reduced by MPI).
+    std::string buffer_backend() const;
     int rank() const { return comm_->rank(); }
     int world() const { return comm_->size(); }
     bool root() const { return comm_->rank() == 0; }
@@ -107,7 +119,17 @@ public:
     std::string summary() const;
 
 private:
+    // Whether the hooks do anything: several ranks, or a 1-rank NCCL job (its check run).
+    bool active() const { return world() > 1 || nccl_ != nullptr; }
+    // Starts the sum of grad[begin, end) on the buffers' communicator (through the host
+    // mirror when staged).
+    void start_sum(FlatView<float> grad, int64_t begin, int64_t end);
+
     std::unique_ptr<Communicator> comm_;
+    std::unique_ptr<Communicator> nccl_;  // GPU buffers' communicator when NCCL reduces them
+    Communicator* buffers_ = nullptr;     // who reduces the model's buffers: comm_ or nccl_
+    bool staged_ = false;                 // GPU buffers reduced by MPI through host_grad_
+    std::vector<float> host_grad_;        // the host mirror of the gradient (staged only)
     DistConfig cfg_;
     std::unique_ptr<ShardedAdam> adam_;
     std::vector<std::pair<int64_t, int64_t>> started_;  // buckets the hook started, this update

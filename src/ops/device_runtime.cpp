@@ -60,6 +60,13 @@ size_t DeviceRuntime::free_bytes() const {
     return 0;
 }
 
+bool DeviceRuntime::emulated() const {
+#ifdef DEEPNET_OPS_CUDA
+    if (cuda_) return cuda_->device.info().emulated;
+#endif
+    return false;
+}
+
 void DeviceRuntime::synchronize() const {
 #ifdef DEEPNET_OPS_CUDA
     if (cuda_) cuda_->device.synchronize();

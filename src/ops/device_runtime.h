@@ -31,6 +31,8 @@ public:
     void synchronize() const;
     // Free bytes of a GPU's memory now (0 on the CPU, where the host check applies).
     size_t free_bytes() const;
+    // True on the emulated GPU of the tests (tests/cuda_emu): it runs kernels, not NCCL.
+    bool emulated() const;
 
 private:
     struct Cuda;  // the CUDA resources (device_runtime.cpp), absent on the CPU

@@ -37,8 +37,13 @@ void check_same_model(const ModelConfig& a, const ModelConfig& b, const std::str
 }  // namespace
 
 void TrainingSession::prepare() {
-    device_ = std::make_unique<ops::DeviceRuntime>(training_device(cfg_, dp_.world()));
+    device_ = std::make_unique<ops::DeviceRuntime>(
+        training_device(cfg_, dp_.world(), dist::launcher_local_rank(dp_.rank())));
     if (!cfg_.devices.empty()) log::info("training on " + device_->describe());
+    dp_.use_device(device_->context().device, device_->context().stream, !device_->emulated());
+    if (dp_.world() > 1 || dp_.buffer_backend() == "nccl")
+        log::info("data parallel: " + std::to_string(dp_.world()) + " rank(s), gradients reduced by " +
+                  dp_.buffer_backend());
     for (const std::string& m : cfg_.valid_metrics)  // validation translates on the training device
         if ((m == "bleu" || m == "chrf" || m == "translation") && !setup_.data.valid_sets.empty())
             DEEPNET_USER_CHECK(cfg_.beam_size <= ops::top_k_limit(device_->context().device),

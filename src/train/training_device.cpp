@@ -6,14 +6,16 @@
 
 namespace deepnet {
 
-Device training_device(const TrainConfig& cfg, int world) {
+Device training_device(const TrainConfig& cfg, int world, int local_rank) {
     if (cfg.devices.empty()) return Device{};
-    DEEPNET_USER_CHECK(cfg.devices.size() == 1, "--devices: " << cfg.devices.size()
-                                                    << " GPUs given; training runs on one GPU so far");
-    DEEPNET_USER_CHECK(world == 1, "--devices under mpirun: data parallelism runs on CPU ranks only so far");
-    DEEPNET_USER_CHECK(cfg.devices[0] >= 0 && cfg.devices[0] < 1024, "--devices " << cfg.devices[0]
-                                                                          << ": a GPU number is 0 or more, below 1024");
-    return Device{DeviceKind::CUDA, int(cfg.devices[0])};
+    const size_t n = cfg.devices.size();
+    DEEPNET_USER_CHECK(n == 1 || world > 1, "--devices: " << n << " GPUs given to one process; a process drives one "
+                                                 "GPU: start one per GPU, mpirun -np "
+                                                 << n << " deepnet train --devices ... (docs/distributed.md)");
+    for (const int64_t d : cfg.devices)
+        DEEPNET_USER_CHECK(d >= 0 && d < 1024, "--devices " << d << ": a GPU number is 0 or more, below 1024");
+    DEEPNET_CHECK(local_rank >= 0, "local rank " << local_rank);
+    return Device{DeviceKind::CUDA, int(cfg.devices[size_t(local_rank) % n])};
 }
 
 void check_fits_on_gpu(int64_t state_bytes, size_t free_bytes, const std::string& gpu) {

@@ -160,7 +160,9 @@ TEST_CASE("train --devices: what is not supported yet is a clear error", "[cuda]
         a.insert(a.end(), extra.begin(), extra.end());
         return a;
     };
-    CHECK_THROWS_WITH(train_with(with({"--devices", "0", "1"})), Catch::Contains("one GPU so far"));
+    CHECK_THROWS_WITH(train_with(with({"--devices", "0", "1"})), Catch::Contains("a process drives one GPU"));
+    CHECK_THROWS_WITH(train_with(with({"--devices", "0", "--distributed-backend", "nccl"})),
+                      Catch::Contains("emulated GPU has no NCCL"));
     CHECK_THROWS_WITH(train_with(with({"--devices", "7"})), Catch::Contains("cuda:7 requested, but 1 CUDA device"));
     CHECK_THROWS_WITH(train_with(with({"--devices", "-1"})), Catch::Contains("a GPU number is 0 or more"));
 }

@@ -1,6 +1,7 @@
-// Data-parallel pieces that need no mpirun: the shard plan, the launcher detection, the
-// single-process communicator and DataParallel at world size 1 (every hook a no-op), and
-// ZeRO-1 AdamW on one rank, which must be bitwise AdamW<float>::step.
+// Data-parallel pieces that need no mpirun: the shard plan, the launcher detection (world
+// size, local rank, the GPU of a rank), the single-process communicator and DataParallel at
+// world size 1 (every hook a no-op), and ZeRO-1 AdamW on one rank, which must be bitwise
+// AdamW<float>::step.
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <random>
@@ -10,6 +11,7 @@
 #include "src/dist/data_parallel.h"
 #include "src/dist/sharded_adam.h"
 #include "src/train/optimizer.h"
+#include "src/train/training_device.h"
 
 #ifdef DEEPNET_WITH_NCCL
 #include "src/dist/comm_nccl.h"
@@ -54,6 +56,51 @@ TEST_CASE("launcher detection: Open MPI and PMI variables, 1 without them", "[di
     unsetenv("PMI_SIZE");
     if (saved_ompi) setenv("OMPI_COMM_WORLD_SIZE", ompi.c_str(), 1);
     if (saved_pmi) setenv("PMI_SIZE", pmi.c_str(), 1);
+}
+
+TEST_CASE("local rank from the launcher, and the GPU each rank takes from --devices", "[dist]") {
+    const char* vars[] = {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"};
+    std::vector<std::pair<std::string, std::string>> saved;
+    for (const char* v : vars)
+        if (const char* x = std::getenv(v)) saved.emplace_back(v, x);
+    for (const char* v : vars)
+        unsetenv(v);
+    CHECK(launcher_local_rank(5) == 5);  // none announced: the fallback
+    setenv("SLURM_LOCALID", "2", 1);
+    CHECK(launcher_local_rank(0) == 2);
+    setenv("OMPI_COMM_WORLD_LOCAL_RANK", "1", 1);  // Open MPI's first
+    CHECK(launcher_local_rank(0) == 1);
+    setenv("OMPI_COMM_WORLD_LOCAL_RANK", "x1", 1);  // not a number: the next variable
+    CHECK(launcher_local_rank(0) == 2);
+    for (const char* v : vars)
+        unsetenv(v);
+    for (const auto& [k, v] : saved)
+        setenv(k.c_str(), v.c_str(), 1);
+
+    TrainConfig cfg;
+    CHECK(training_device(cfg, 2, 1).kind == DeviceKind::CPU);  // no --devices: CPU ranks
+    cfg.devices = {0, 1};
+    CHECK_THROWS_WITH(training_device(cfg, 1, 0), Catch::Contains("mpirun -np 2 deepnet train --devices"));
+    CHECK(training_device(cfg, 2, 0) == Device{DeviceKind::CUDA, 0});
+    CHECK(training_device(cfg, 2, 1) == Device{DeviceKind::CUDA, 1});
+    CHECK(training_device(cfg, 4, 3) == Device{DeviceKind::CUDA, 1});  // local rank modulo the list
+    cfg.devices = {3};
+    CHECK(training_device(cfg, 1, 0) == Device{DeviceKind::CUDA, 3});
+    CHECK(training_device(cfg, 2, 1) == Device{DeviceKind::CUDA, 3});  // ranks may share a GPU (MPI only)
+    cfg.devices = {0, -1};
+    CHECK_THROWS_WITH(training_device(cfg, 2, 0), Catch::Contains("a GPU number is 0 or more"));
+}
+
+TEST_CASE("the buffers' backend: CPU ranks use the launcher's communicator, nccl needs a GPU", "[dist]") {
+    DistConfig cfg;
+    DataParallel cpu(std::make_unique<SingleCommunicator>(), cfg);
+    cpu.use_device(Device{}, nullptr, true);
+    CHECK(cpu.buffer_backend() == "single");
+    cfg.backend = "nccl";
+    DataParallel forced(std::make_unique<SingleCommunicator>(), cfg);
+    CHECK_THROWS_WITH(forced.use_device(Device{}, nullptr, true), Catch::Contains("give --devices"));
+    CHECK_THROWS_WITH(forced.use_device(Device{DeviceKind::CUDA, 0}, nullptr, false),
+                      Catch::Contains("emulated GPU has no NCCL"));
 }
 
 TEST_CASE("one rank: the communicator is the identity and every hook a no-op", "[dist]") {
@@ -131,15 +178,18 @@ TEST_CASE("ZeRO-1 AdamW on one rank is bitwise AdamW", "[dist]") {
 }
 
 #ifdef DEEPNET_WITH_NCCL
-// Multi-GPU runs need a multi-GPU machine; this checks the NCCL build links and behaves:
-// without a GPU a clear CUDA error, with one a 1-rank communicator bootstrapped by broadcast.
-TEST_CASE("NCCL communicator: a clear error without a GPU, one rank with one", "[dist]") {
+// Multi-GPU runs need a multi-GPU machine; this checks the NCCL build loads and behaves:
+// without NCCL the error that says what to install, without a GPU a clear CUDA error, with
+// one a 1-rank communicator bootstrapped by broadcast.
+TEST_CASE("NCCL communicator: a clear error without NCCL or a GPU, one rank with one", "[dist]") {
     SingleCommunicator boot;
     try {
         auto nccl = make_nccl_communicator(boot, 0);
         CHECK(nccl->backend() == "nccl");
         CHECK(nccl->size() == 1);
         nccl->barrier(false);
+    } catch (const UserError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("libnccl.so.2 cannot be loaded") && Catch::Contains("LD_LIBRARY_PATH"));
     } catch (const Error& e) {
         CHECK_THAT(e.what(), Catch::Contains("CUDA error"));
     }
