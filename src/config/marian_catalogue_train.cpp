@@ -45,7 +45,7 @@ std::vector<MarianOption> training_rows() {
         ignored_flag("sqlite-drop", "the corpus is kept in memory, never in a database"),
         same("devices", 'd', "GPU ids: one per process; several ranks train under mpirun (docs/distributed.md)"),
         ignored("num-devices", A::One, "0", "the GPUs are those of --devices"),
-        ignored_flag("no-nccl", "several GPUs train as ranks under mpirun (docs/distributed.md)"),
+        mapped("no-nccl", 0, A::Flag, map_no_nccl, "distributed-backend mpi: GPU ranks reduce through host memory"),
         ignored("sharding", A::One, "global", "deepnet shards the Adam moments with --optimizer-sharding"),
         ignored("sync-freq", A::One, "200u", "Marian's local sharding only"),
         same("cpu-threads", 0, "threads of a CPU run, 0 = all cores (Marian: 0 = train on the GPU)"),

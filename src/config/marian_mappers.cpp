@@ -76,6 +76,10 @@ void map_no_shuffle(ResolvedOptions& opts, const MarianSetting& s) {
     if (flag_on(s)) set_unless_given(opts, "shuffle", std::string("none"), s);
 }
 
+void map_no_nccl(ResolvedOptions& opts, const MarianSetting& s) {
+    if (flag_on(s)) set_unless_given(opts, "distributed-backend", std::string("mpi"), s);
+}
+
 void map_gradient_checkpointing(ResolvedOptions& opts, const MarianSetting& s) {
     if (flag_on(s)) set_unless_given(opts, "recompute", true, s);
 }

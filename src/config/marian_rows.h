@@ -103,6 +103,7 @@ void map_after(ResolvedOptions& opts, const MarianSetting& s);
 void map_overwrite(ResolvedOptions& opts, const MarianSetting& s);
 void map_log_level(ResolvedOptions& opts, const MarianSetting& s);
 void map_no_shuffle(ResolvedOptions& opts, const MarianSetting& s);
+void map_no_nccl(ResolvedOptions& opts, const MarianSetting& s);
 void map_gradient_checkpointing(ResolvedOptions& opts, const MarianSetting& s);
 void map_models(ResolvedOptions& opts, const MarianSetting& s);
 // transformer-preprocess / -postprocess / -postprocess-emb / -postprocess-top are read

@@ -201,6 +201,8 @@ TEST_CASE("marian: shortcuts map onto deepnet options, never over explicit ones"
     CHECK(parse_options("train", {"--lr-warmup", "16Ku", "--valid-freq", "500u"}).get<int64_t>("lr-warmup") == 16000);
     CHECK(parse_options("train", {"--log-level", "warn"}).get<bool>("quiet"));
     CHECK(parse_options("train", {"--no-shuffle"}).get<std::string>("shuffle") == "none");
+    CHECK(parse_options("train", {"--no-nccl"}).get<std::string>("distributed-backend") == "mpi");
+    CHECK(parse_options("train", {}).get<std::string>("distributed-backend") == "auto");
     CHECK(parse_options("train", {"--gradient-checkpointing"}).get<bool>("recompute"));
     CHECK(parse_options("train", {"--valid-metrics", "bleu-detok", "chrf"}).get<Strings>("valid-metrics") ==
           Strings{"bleu", "chrf"});
