@@ -15,17 +15,19 @@
 # Usage:
 #   scripts/depth-sweep.sh [--quick] [--out DIR] [--data DIR] [--pair SRC TGT]
 #                          [--schemes "post pre deepnorm subln"] [--depths "6 18 50 100"]
-#                          [--updates N] [--lr X | --lrs "X Y ..."] [--dim D] [--heads H] [--ffn F] [--batch-words W]
-#                          [--vocab-size V]
+#                          [--updates N] [--lr X | --lrs "X Y ..."] [--warmup N] [--dim D] [--heads H] [--ffn F]
+#                          [--batch-words W] [--vocab-size V]
 # DATA holds train.SRC / train.TGT and val.* or valid.* (plain or .gz); by default Multi30k
-# en-de from scripts/get-multi30k.sh data/multi30k. --quick is the smallest grid (2 schemes,
+# en-de from scripts/get-multi30k.sh data/multi30k. --warmup: linear warm-up updates (default 0:
+# the stability runs start at full rate, where the schemes differ most; longer quality runs
+# want some). --quick is the smallest grid (2 schemes,
 # depths 2 and 6, 40 updates, d=32) for a smoke test; `deepnet` comes from build/ or $DEEPNET.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 bin=${DEEPNET:-$here/build/deepnet}
 out=depth-sweep data="" src=en tgt=de
 schemes="post pre deepnorm subln" depths="6 18 50 100"
-updates=500 lr=5e-4 dim=64 heads=2 ffn=128 batch_words=2000 valid_sentences=200 norms_every=50 vocab_size=4000
+updates=500 lr=5e-4 warmup=0 dim=64 heads=2 ffn=128 batch_words=2000 valid_sentences=200 norms_every=50 vocab_size=4000
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) schemes="post deepnorm" depths="2 6" updates=40 dim=32 ffn=64 batch_words=600
@@ -38,6 +40,7 @@ while [ $# -gt 0 ]; do
         --updates) updates=$2; shift ;;
         --lr) lr=$2; shift ;;
         --lrs) lrs=$2; shift ;;
+        --warmup) warmup=$2; shift ;;
         --dim) dim=$2; shift ;;
         --heads) heads=$2; shift ;;
         --ffn) ffn=$2; shift ;;
@@ -87,7 +90,7 @@ for scheme in $schemes; do
             --transformer-norm "$scheme" --enc-depth "$depth" --dec-depth "$depth" \
             --dim-emb "$dim" --transformer-heads "$heads" --transformer-dim-ffn "$ffn" \
             --transformer-dropout 0 --transformer-dropout-attention 0 --label-smoothing 0 \
-            --learn-rate "$lr" --lr-warmup 0 --mini-batch-words "$batch_words" --max-length 64 \
+            --learn-rate "$lr" --lr-warmup "$warmup" --mini-batch-words "$batch_words" --max-length 64 \
             --after-batches "$updates" --disp-freq 10 --valid-freq "$updates" --save-freq "$updates" \
             --valid-metrics cross-entropy bleu --valid-max-sentences "$valid_sentences" --beam-size 1 \
             --early-stopping 0 --max-skipped-updates 5 --log-update-norms "$norms_every" --recompute \
@@ -118,7 +121,7 @@ done
 {
     echo "# Depth sweep ($(date -u +%Y-%m-%d), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
     echo
-    echo "d=$dim, $heads heads, FFN $ffn, learning rate $lrs without warm-up, $updates updates of $batch_words"
+    echo "d=$dim, $heads heads, FFN $ffn, learning rate $lrs ($([ "$warmup" = 0 ] && echo "without warm-up" || echo "$warmup warm-up updates")), $updates updates of $batch_words"
     echo "target tokens, no dropout or label smoothing, seed 1; data: $train_src."
     echo "Model update: ||F(x, theta_t) - F(x, theta_0)|| per token on a fixed probe batch (--log-update-norms)."
     echo

@@ -50,14 +50,14 @@ done
 train_src=$data/train.$src.gz train_tgt=$data/train.$tgt.gz
 quick_opts=()
 if [ $quick = 1 ]; then
-    # A smoke run: the first 2,000 pairs, a tiny model, a few updates; checks the pipeline.
+    # A smoke run: the first 2,000 pairs, the benchmark scripts' tiny CPU model at 2+2 layers,
+    # saved every 10 of its 40 updates (4 checkpoints to average). Config files, not flags, so
+    # that TRAIN_OPTIONS can still override them.
     zcat "$data/train.$src.gz" | head -2000 > "$out/quick-train.$src"
     zcat "$data/train.$tgt.gz" | head -2000 > "$out/quick-train.$tgt"
     train_src=$out/quick-train.$src train_tgt=$out/quick-train.$tgt
-    quick_opts=(--dim-vocabs 120 --dim-emb 32 --transformer-heads 2 --transformer-dim-ffn 64
-                --enc-depth 2 --dec-depth 2 --after-batches 40 --after-epochs 0
-                --mini-batch-words 1000 --valid-freq 20 --save-freq 10 --disp-freq 10
-                --valid-max-sentences 50 --lr-warmup 10 --lr-decay-inv-sqrt 10)
+    printf 'enc-depth: 2\ndec-depth: 2\nsave-freq: 10\n' > "$out/quick.yml"
+    quick_opts=(-c "$here/configs/tiny-cpu.yaml" -c "$out/quick.yml")
 fi
 
 model=$out/model.safetensors

@@ -32,8 +32,13 @@ if command -v gnuplot > /dev/null; then
 fi
 # The learning-rate x depth grid: one row per scheme and depth, one column per learning rate,
 # a loss or "diverged at N" in every cell (a learning rate of 3 makes Post-LN blow up fast).
-DEEPNET="$bin" "$here/scripts/depth-sweep.sh" --quick --depths 2 --lrs "5e-4 3" --updates 20 --data task \
-    --pair en xx --out grid --vocab-size 120 > grid.out
+# With --warmup 20 the rate logged at update 10 is half the peak.
+DEEPNET="$bin" "$here/scripts/depth-sweep.sh" --quick --depths 2 --lrs "5e-4 3" --updates 20 --warmup 20 \
+    --data task --pair en xx --out grid --vocab-size 120 > grid.out
+rate=$(jq -r 'select(.type == "train" and .updates == 10) | .learn_rate' grid/runs/post-2-lr5e-4/model.safetensors.train.jsonl)
+awk -v r="$rate" 'BEGIN {exit !(r > 0.000249 && r < 0.000251)}' ||
+    { echo "--warmup 20: expected lr 2.5e-4 at update 10, the log says $rate" >&2; exit 1; }
+grep -qF '(20 warm-up updates)' grid/sweep.md
 cat grid/grid.md
 grep -qF '| scheme | layers | lr 5e-4 | lr 3 |' grid/grid.md
 for scheme in post deepnorm; do
