@@ -23,6 +23,11 @@ for depth in 2 6; do
         { echo "expected Post-LN's first model update ($post) above twice DeepNorm's ($deep) at $depth+$depth" >&2; exit 1; }
 done
 log=out/runs/deepnorm-6/model.safetensors.train.jsonl
+# The per-depth summary of the diagnostics: a line per update with both stacks' quarters.
+python3 "$here/scripts/update-norms-by-depth.py" "$log" --updates 1 20 > quarters.txt
+cat quarters.txt
+grep -qE '^update 1, model update [0-9.e+-]+: encoder 0-1: grad [0-9.e+-]+ upd [0-9.e+-]+ \|.*decoder 4-5: grad' quarters.txt
+grep -q '^update 20, model update' quarters.txt
 if command -v gnuplot > /dev/null; then
     "$here/scripts/plot-training.sh" "$log" plots
     for png in training model_update update_heatmap ln_input_heatmap; do
