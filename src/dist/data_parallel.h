@@ -54,6 +54,8 @@ public:
     void use_device(const Device& device, void* stream, bool nccl_usable);
     // "mpi", "nccl" or "mpi, through host memory" (GPU buffers reduced by MPI).
     std::string buffer_backend() const;
+    // Whether the hooks do anything: several ranks, or a 1-rank NCCL job (its check run).
+    bool active() const { return world() > 1 || nccl_ != nullptr; }
     int rank() const { return comm_->rank(); }
     int world() const { return comm_->size(); }
     bool root() const { return comm_->rank() == 0; }
@@ -119,8 +121,6 @@ public:
     std::string summary() const;
 
 private:
-    // Whether the hooks do anything: several ranks, or a 1-rank NCCL job (its check run).
-    bool active() const { return world() > 1 || nccl_ != nullptr; }
     // Starts the sum of grad[begin, end) on the buffers' communicator (through the host
     // mirror when staged).
     void start_sum(FlatView<float> grad, int64_t begin, int64_t end);

@@ -41,7 +41,7 @@ void TrainingSession::prepare() {
         training_device(cfg_, dp_.world(), dist::launcher_local_rank(dp_.rank())));
     if (!cfg_.devices.empty()) log::info("training on " + device_->describe());
     dp_.use_device(device_->context().device, device_->context().stream, !device_->emulated());
-    if (dp_.world() > 1 || dp_.buffer_backend() == "nccl")
+    if (dp_.active())
         log::info("data parallel: " + std::to_string(dp_.world()) + " rank(s), gradients reduced by " +
                   dp_.buffer_backend());
     for (const std::string& m : cfg_.valid_metrics)  // validation translates on the training device

@@ -165,4 +165,33 @@ TensorDiff compare_tensors(const std::string& a_path, const std::string& b_path,
     return d;
 }
 
+// The key bias gets an exactly zero gradient in exact arithmetic (softmax ignores a shift
+// common to all keys of a query), so its float gradient is rounding noise, which Adam turns
+// into steps of up to about lr whatever the order of the sum: compared with a bound only.
+inline bool key_bias(const std::string& name) {
+    return name.find("k_proj.bias") != std::string::npos;
+}
+
+// A run on W ranks (ranks_model) against one process with optimizer-delay W (single_model),
+// both `updates` updates at learning rate lr: the same logged losses (1e-5 relative) and
+// sentences, the weights up to the float32 order of the gradient sum (1e-5; the key biases
+// within 2 lr x updates).
+inline void check_ranks_equal_one_process(const std::string& single_model, const std::string& ranks_model,
+                                          int updates, double lr) {
+    const auto loss_1 = json_field(single_model + ".train.jsonl", "train", "loss");
+    const auto loss_2 = json_field(ranks_model + ".train.jsonl", "train", "loss");
+    REQUIRE(loss_1.size() == size_t(updates));
+    REQUIRE(loss_2.size() == loss_1.size());
+    for (size_t i = 0; i < loss_1.size(); ++i)
+        CHECK(std::stod(loss_2[i]) == Approx(std::stod(loss_1[i])).epsilon(1e-5));
+    CHECK(json_field(ranks_model + ".train.jsonl", "train", "sentences") ==
+          json_field(single_model + ".train.jsonl", "train", "sentences"));
+    const TensorDiff d = compare_tensors(single_model, ranks_model, key_bias);
+    INFO("worst tensor " << d.worst << ", " << d.bitwise_equal << " of " << d.tensors << " bitwise equal");
+    CHECK(d.tensors > 50);
+    CHECK(d.max_abs < 1e-5);
+    const TensorDiff kb = compare_tensors(single_model, ranks_model, [](const std::string& n) { return !key_bias(n); });
+    CHECK(kb.max_abs < 2 * lr * updates);
+}
+
 }  // namespace deepnet::test
