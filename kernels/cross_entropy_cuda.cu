@@ -8,6 +8,7 @@
 // loss_sums: the logged sums of loss and nll, fp64 partials on a fixed grid, then one block.
 #include "kernels/cross_entropy.h"
 #include "kernels/cuda_utils.cuh"
+#include "kernels/row_lse.cuh"
 
 #include <cmath>
 
@@ -19,55 +20,7 @@ using detail::kVec;
 using detail::load;
 using detail::store;
 
-constexpr int kThreads = 256;
-
-struct Stats {
-    float m, s, zsum;  // running max, sum of exp(z - m), sum of z
-};
-
-__device__ __forceinline__ Stats combine(Stats a, Stats b) {
-    const float m = fmaxf(a.m, b.m);
-    // An empty side has m = -inf and s = 0: its term must vanish, not become NaN.
-    const float sa = a.s == 0.f ? 0.f : a.s * expf(a.m - m);
-    const float sb = b.s == 0.f ? 0.f : b.s * expf(b.m - m);
-    return {m, sa + sb, a.zsum + b.zsum};
-}
-
-// (lse, sum of z) of one row, returned to every thread of the block.
-template <typename T, int VW>
-__device__ float2 row_stats(const T* z, int64_t V) {
-    __shared__ Stats red[kThreads / 32];
-    Stats st{-INFINITY, 0.f, 0.f};
-    for (int64_t c = int64_t(threadIdx.x) * VW; c < V; c += int64_t(kThreads) * VW) {
-        float v[VW];
-        load<T, VW>(z + c, v);
-        float vm = v[0], vs = 0.f;
-#pragma unroll
-        for (int j = 1; j < VW; ++j) vm = fmaxf(vm, v[j]);
-        const float m = fmaxf(st.m, vm);
-#pragma unroll
-        for (int j = 0; j < VW; ++j) {
-            vs += expf(v[j] - m);
-            st.zsum += v[j];
-        }
-        st.s = (st.s == 0.f ? 0.f : st.s * expf(st.m - m)) + vs;
-        st.m = m;
-    }
-#pragma unroll
-    for (int o = 16; o > 0; o >>= 1) {
-        Stats other{__shfl_xor_sync(0xFFFFFFFFu, st.m, o), __shfl_xor_sync(0xFFFFFFFFu, st.s, o),
-                    __shfl_xor_sync(0xFFFFFFFFu, st.zsum, o)};
-        st = combine(st, other);
-    }
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
-    __syncthreads();
-    if (lane == 0) red[warp] = st;
-    __syncthreads();
-    Stats t = red[0];
-#pragma unroll
-    for (int w = 1; w < kThreads / 32; ++w) t = combine(t, red[w]);
-    return make_float2(t.m + logf(t.s), t.zsum);
-}
+constexpr int kThreads = detail::kLseThreads;  // one block per row (row_lse.cuh)
 
 template <typename T, int VW>
 __device__ void write_grad(T* d, const T* z, float lse, int64_t target, float eps, float scale,
@@ -91,7 +44,7 @@ __global__ void __launch_bounds__(kThreads)
                    const int64_t* targets, float eps, float scale, int64_t V) {
     const int64_t n = blockIdx.x;
     const T* z = logits + n * V;
-    const float2 r = row_stats<T, VW>(z, V);
+    const float2 r = detail::row_stats<T, VW, true>(z, V);
     const int64_t t = targets[n];
     // Read before any thread overwrites the row (fused, in place).
     const float zt = t >= 0 ? detail::to_float(z[t]) : 0.f;

@@ -1,5 +1,6 @@
-// The log-sum-exp of one row, shared by the kernels that normalise logits (log_softmax_cuda.cu,
-// top_k_cuda.cu's fused variant), so that both round x - lse identically: one block of
+// The log-sum-exp of one row (and, for the label-smoothed loss, its sum), shared by the kernels
+// that normalise logits (log_softmax_cuda.cu, top_k_cuda.cu's fused variant,
+// cross_entropy_cuda.cu), so that all of them round x - lse identically: one block of
 // kLseThreads threads per row, the row read in VW-wide vectors with an fp32 online max and
 // rescaled sum, combined in a fixed order (deterministic).
 #pragma once
@@ -13,7 +14,7 @@ namespace deepnet::kernels::cuda::detail {
 constexpr int kLseThreads = 256;
 
 struct Stats {
-    float m, s;  // running max, sum of exp(x - m)
+    float m, s, zsum;  // running max, sum of exp(x - m), sum of x (when asked for)
 };
 
 __device__ __forceinline__ Stats combine(Stats a, Stats b) {
@@ -21,14 +22,15 @@ __device__ __forceinline__ Stats combine(Stats a, Stats b) {
     // An empty side has m = -inf and s = 0: its term must vanish, not become NaN.
     const float sa = a.s == 0.f ? 0.f : a.s * expf(a.m - m);
     const float sb = b.s == 0.f ? 0.f : b.s * expf(b.m - m);
-    return {m, sa + sb};
+    return {m, sa + sb, a.zsum + b.zsum};
 }
 
-// log sum exp of one row in fp32, returned to every thread (fixed combine order).
-template <typename T, int VW>
-__device__ float row_lse(const T* z, int64_t V) {
+// (log sum exp, sum) of one row in fp32, returned to every thread (fixed combine order).
+// kSum = false leaves the sum at 0 and skips its adds and shuffles.
+template <typename T, int VW, bool kSum>
+__device__ float2 row_stats(const T* z, int64_t V) {
     __shared__ Stats red[kLseThreads / 32];
-    Stats st{-INFINITY, 0.f};
+    Stats st{-INFINITY, 0.f, 0.f};
     for (int64_t c = int64_t(threadIdx.x) * VW; c < V; c += int64_t(kLseThreads) * VW) {
         float v[VW];
         load<T, VW>(z + c, v);
@@ -37,13 +39,19 @@ __device__ float row_lse(const T* z, int64_t V) {
         for (int j = 1; j < VW; ++j) vm = fmaxf(vm, v[j]);
         const float m = fmaxf(st.m, vm);
 #pragma unroll
-        for (int j = 0; j < VW; ++j) vs += expf(v[j] - m);
+        for (int j = 0; j < VW; ++j) {
+            vs += expf(v[j] - m);
+            if (kSum) st.zsum += v[j];
+        }
         st.s = (st.s == 0.f ? 0.f : st.s * expf(st.m - m)) + vs;
         st.m = m;
     }
 #pragma unroll
-    for (int o = 16; o > 0; o >>= 1)
-        st = combine(st, {__shfl_xor_sync(0xFFFFFFFFu, st.m, o), __shfl_xor_sync(0xFFFFFFFFu, st.s, o)});
+    for (int o = 16; o > 0; o >>= 1) {
+        const Stats other{__shfl_xor_sync(0xFFFFFFFFu, st.m, o), __shfl_xor_sync(0xFFFFFFFFu, st.s, o),
+                          kSum ? __shfl_xor_sync(0xFFFFFFFFu, st.zsum, o) : 0.f};
+        st = combine(st, other);
+    }
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     __syncthreads();
     if (lane == 0) red[warp] = st;
@@ -51,7 +59,13 @@ __device__ float row_lse(const T* z, int64_t V) {
     Stats t = red[0];
 #pragma unroll
     for (int w = 1; w < kLseThreads / 32; ++w) t = combine(t, red[w]);
-    return t.m + logf(t.s);
+    return make_float2(t.m + logf(t.s), t.zsum);
+}
+
+// log sum exp of one row in fp32, returned to every thread.
+template <typename T, int VW>
+__device__ float row_lse(const T* z, int64_t V) {
+    return row_stats<T, VW, false>(z, V).x;
 }
 
 }  // namespace deepnet::kernels::cuda::detail

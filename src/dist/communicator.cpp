@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <initializer_list>
 #include <string>
 
 #include "src/core/error.h"
@@ -24,27 +25,31 @@ ShardPlan shard_plan(int64_t n, int world, int64_t align) {
     return p;
 }
 
-int launcher_world_size() {
-    for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
+namespace {
+
+// The first of the launcher's variables that is set and holds a whole number in [lo, hi].
+int first_launcher_number(std::initializer_list<const char*> vars, long lo, long hi, int fallback) {
+    for (const char* var : vars) {
         const char* v = std::getenv(var);
-        if (v && *v) {
-            const long n = std::strtol(v, nullptr, 10);
-            if (n >= 1) return int(n);
-        }
+        if (!v || !*v) continue;
+        char* end = nullptr;
+        const long n = std::strtol(v, &end, 10);
+        if (*end == '\0' && n >= lo && n <= hi) return int(n);
     }
-    return 1;
+    return fallback;
+}
+
+constexpr long kMaxRanks = 1L << 20;
+
+}  // namespace
+
+int launcher_world_size() {
+    return first_launcher_number({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}, 1, kMaxRanks, 1);
 }
 
 int launcher_local_rank(int fallback) {
-    for (const char* var : {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"}) {
-        const char* v = std::getenv(var);
-        if (v && *v) {
-            char* end = nullptr;
-            const long r = std::strtol(v, &end, 10);
-            if (*end == '\0' && r >= 0 && r < (1 << 20)) return int(r);
-        }
-    }
-    return fallback;
+    return first_launcher_number({"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"}, 0,
+                                 kMaxRanks - 1, fallback);
 }
 
 bool built_with_mpi() {

@@ -177,6 +177,14 @@ int64_t DataParallel::max_over_ranks(int64_t x) {
     return int64_t(v);
 }
 
+void DataParallel::min_over_ranks(std::vector<int64_t>& xs) {
+    if (world() == 1 || xs.empty()) return;
+    std::vector<double> neg(xs.size());
+    for (size_t i = 0; i < xs.size(); ++i) neg[i] = -double(xs[i]);
+    comm_->all_reduce_max(neg.data(), int64_t(neg.size()));
+    for (size_t i = 0; i < xs.size(); ++i) xs[i] = int64_t(-neg[i]);
+}
+
 // Patient on the ranks that wait for rank 0; rank 0 itself waits only for the others to arrive.
 void DataParallel::share_from_root(int64_t& x) {
     comm_->broadcast(&x, sizeof(x), 0, !root());

@@ -97,6 +97,8 @@ public:
     void check_same(FlatView<float> params);
     // The largest x over the ranks (the stop signal: any rank's signal stops all).
     int64_t max_over_ranks(int64_t x);
+    // Each entry replaced by its smallest value over the ranks (non-negative counts below 2^53).
+    void min_over_ranks(std::vector<int64_t>& xs);
     // Rank 0's value on every rank, waiting patiently (rank 0 may be validating).
     void share_from_root(int64_t& x);
     // The other ranks wait here while rank 0 validates or saves.

@@ -45,8 +45,7 @@ void TrainingSession::plan_memory() {
 
 // The --mini-batch-fit table: the resumed run's own (saved in its training state) when it was
 // made for the same step and -w, so that the rest of the epoch has the uninterrupted run's
-// batches; otherwise measured now. Data-parallel CPU ranks measure the same table (the CPU
-// measurement is deterministic); GPU ranks do not exist yet.
+// batches; otherwise measured now, by every rank, and made the same on all of them.
 void TrainingSession::fill_fit_table(const TrainingMemorySetting& setting, int64_t workspace) {
     DataConfig& data = setup_.data;
     TrainProgress& p = state_.progress;
@@ -63,8 +62,18 @@ void TrainingSession::fill_fit_table(const TrainingMemorySetting& setting, int64
         log::warn("mini-batch-fit: the resumed run's table was made for step " + std::to_string(p.fit_step) + " and -w " +
                   std::to_string(p.fit_workspace_mb) + ": measuring a new one, so the rest of this epoch is cut "
                   "into other batches than the uninterrupted run's");
-    const BatchFit fit = fit_batches(*model_, setting, L, step, workspace);
+    BatchFit fit = fit_batches(*model_, setting, L, step, workspace);
     for (const std::string& line : fit.report) log::info(line);
+    // Every rank walks the same batch stream, so the ranks must cut it alike: each length
+    // takes the smallest count measured on any rank (GPU ranks measure their own device, whose
+    // free memory, and so a negative -w's workspace, may differ).
+    if (dp_.world() > 1) {
+        const std::vector<int64_t> own = fit.sentences;
+        dp_.min_over_ranks(fit.sentences);
+        if (fit.sentences != own)
+            log::info("mini-batch-fit: the table is the smallest over the " + std::to_string(dp_.world()) +
+                      " ranks (another rank's device fits fewer sentences)");
+    }
     data.fit_sentences = fit.sentences;
     p.fit_sentences = fit.sentences;
     p.fit_step = step;

@@ -4,6 +4,7 @@
 //    the same weights up to the float32 order of the gradient sum (checked tensor by tensor);
 //  - optimizer-sharding (ZeRO-1) gives bitwise the weights and training state of the
 //    unsharded 2-rank run (the same sums, the same elementwise AdamW);
+//  - with --mini-batch-fit the ranks agree on the table and still equal one process;
 //  - a rank killed mid-run ends the job with a non-zero exit and mpirun's message; the
 //    rerun resumes and ends bitwise where an uninterrupted 2-rank run ends;
 //  - a hung rank ends the job after dist-timeout with a message; a SIGTERM to one rank stops
@@ -56,6 +57,31 @@ TEST_CASE("2 ranks equal one process with optimizer-delay 2, and optimizer-shard
     const std::string log = file_bytes(dir + "/two.log");
     CHECK(log.find("data parallel: 2 ranks (mpi)") != std::string::npos);
     CHECK(log.find("training finished at") == log.rfind("training finished at"));
+}
+
+// --mini-batch-fit: each rank measures the table, then the ranks take the smallest entry of
+// each length (one collective); CPU ranks measure the same table, so the job still cuts the
+// batches of one process.
+TEST_CASE("2 ranks with --mini-batch-fit agree on the table and equal one process", "[dist][mpi]") {
+    if (mpirun_path().empty()) {
+        WARN("skipped: no MPI build or no mpirun");
+        return;
+    }
+    const std::string dir = make_task_dir("dist_fit");
+    const int updates = 6;
+    const std::vector<std::string> fit = {"--mini-batch-fit", "--workspace", "3", "--mini-batch-fit-step", "8",
+                                          "--max-length", "40"};
+    auto single = dist_args(dir, "single.safetensors", updates);
+    single.insert(single.end(), fit.begin(), fit.end());
+    single.insert(single.end(), {"--optimizer-delay", "2"});
+    REQUIRE(train_with(single) == 0);
+    auto two = dist_args(dir, "two.safetensors", updates);
+    two.insert(two.end(), fit.begin(), fit.end());
+    REQUIRE(run_mpirun(2, two, dir + "/two.log") == 0);
+    check_ranks_equal_one_process(dir + "/single.safetensors", dir + "/two.safetensors", updates, 2e-3);
+    const std::string log = file_bytes(dir + "/two.log");
+    CHECK(log.find("mini-batch-fit: sentences per batch by padded length") != std::string::npos);
+    CHECK(log.find("smallest over the 2 ranks") == std::string::npos);  // the same table on both
 }
 
 TEST_CASE("a rank killed mid-run ends the job with a message and the rerun resumes to the same weights",

@@ -1,10 +1,12 @@
 // Data-parallel pieces that need no mpirun: the shard plan, the launcher detection (world
 // size, local rank, the GPU of a rank), the single-process communicator and DataParallel at
 // world size 1 (every hook a no-op), and ZeRO-1 AdamW on one rank, which must be bitwise
-// AdamW<float>::step.
+// AdamW<float>::step; the min over ranks against a scripted peer.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <random>
+#include <vector>
 
 #include "src/dist/comm_single.h"
 #include "src/dist/communicator.h"
@@ -49,6 +51,10 @@ TEST_CASE("launcher detection: Open MPI and PMI variables, 1 without them", "[di
     CHECK(launcher_world_size() == 4);
     setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
     CHECK(launcher_world_size() == 2);
+    setenv("OMPI_COMM_WORLD_SIZE", "2x", 1);  // not a number: the next variable decides
+    CHECK(launcher_world_size() == 4);
+    setenv("OMPI_COMM_WORLD_SIZE", "0", 1);
+    CHECK(launcher_world_size() == 4);
     setenv("OMPI_COMM_WORLD_SIZE", "1", 1);
     CHECK(launcher_world_size() == 1);
     CHECK(make_communicator()->backend() == "single");  // one rank: MPI is never initialised
@@ -126,6 +132,50 @@ TEST_CASE("one rank: the communicator is the identity and every hook a no-op", "
     CHECK(dp.run_guarded([] { return 7; }) == 7);
     CHECK_THROWS_WITH(dp.run_guarded([]() -> int { throw UserError("bad"); }), "bad");  // one rank: propagates
     CHECK(dp.summary().empty());
+}
+
+namespace {
+
+// Rank 0 of two, whose peer holds `peer`: all_reduce_max takes the larger of each pair.
+class ScriptedPeer final : public Communicator {
+public:
+    explicit ScriptedPeer(std::vector<double> peer) : peer_(std::move(peer)) {}
+    int rank() const override { return 0; }
+    int size() const override { return 2; }
+    std::string backend() const override { return "scripted"; }
+    void set_timeout(double) override {}
+    void all_reduce_sum(float*, int64_t) override { FAIL("not used"); }
+    void all_reduce_sum(double*, int64_t) override { FAIL("not used"); }
+    void all_reduce_max(double* d, int64_t n) override {
+        REQUIRE(size_t(n) == peer_.size());
+        for (int64_t i = 0; i < n; ++i) d[i] = std::max(d[i], peer_[size_t(i)]);
+    }
+    void broadcast(void*, int64_t, int, bool) override { FAIL("not used"); }
+    void barrier(bool) override {}
+    void reduce_scatter_sum(const float*, float*, const ShardPlan&) override { FAIL("not used"); }
+    void all_gather(float*, const ShardPlan&) override { FAIL("not used"); }
+    void gather(const float*, float*, const ShardPlan&, int) override { FAIL("not used"); }
+    [[noreturn]] void abort(const std::string& message, int) override { throw Error(message); }
+
+private:
+    std::vector<double> peer_;
+};
+
+}  // namespace
+
+// The --mini-batch-fit table of GPU ranks: each length takes the smallest count of any rank.
+TEST_CASE("min over ranks: each entry the smallest of the ranks' values", "[dist]") {
+    // The peer sends its values negated (the min is a max of negatives); 2^40 stays exact.
+    const int64_t big = int64_t(1) << 40;
+    DataParallel dp(std::make_unique<ScriptedPeer>(std::vector<double>{-3, -700, -double(big), -0.0}), DistConfig{});
+    std::vector<int64_t> table = {5, 512, big + 1, 0};
+    dp.min_over_ranks(table);
+    CHECK(table == std::vector<int64_t>{3, 512, big, 0});
+
+    DataParallel one(std::make_unique<SingleCommunicator>(), DistConfig{});
+    std::vector<int64_t> same = {9, 4};
+    one.min_over_ranks(same);
+    CHECK(same == std::vector<int64_t>{9, 4});
 }
 
 TEST_CASE("ZeRO-1 AdamW on one rank is bitwise AdamW", "[dist]") {
