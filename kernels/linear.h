@@ -30,5 +30,4 @@ void linear_backward(T* dx, T* dw, T* db, const T* dy, const T* x, const T* w, i
 
 }  // namespace deepnet::kernels::cpu
 
-// No CUDA twin yet: the GPU training step writes deepnet::kernels::cuda entry points here;
-// until then src/ops answers "not built" on a CUDA context.
+// The GPU's GEMMs are kernels/gemm.h (cuBLASLt); src/ops/linear.cpp chooses by the device.

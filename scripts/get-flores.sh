@@ -26,7 +26,8 @@
 # named and the script exits 1 (usage errors exit 2).
 set -euo pipefail
 usage="usage: get-flores.sh DIR LANG... [--source LOCAL_DIR]"
-die() { echo "get-flores: $*" >&2; exit 1; }
+me=get-flores
+. "$(dirname "$0")/lib/fetch.sh"
 dir="" src="" langs=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -106,12 +107,9 @@ else
     if [ -z "$tarball" ]; then
         tarball=$dir/flores200_dataset.tar.gz
         if [ ! -s "$tarball" ]; then
-            command -v curl > /dev/null || die "curl not found (or give --source LOCAL_DIR)"
             url=${FLORES200_URL:-https://dl.fbaipublicfiles.com/nllb/flores200_dataset.tar.gz}
             echo "get-flores: downloading $url" >&2
-            curl -fsSL --retry 3 -o "$tarball.part" "$url" ||
-                { rm -f "$tarball.part"; die "download of $url failed"; }
-            mv "$tarball.part" "$tarball"
+            fetch "$url" "$tarball" || die "download of $url failed"
         fi
     fi
     gzip -t "$tarball" 2> /dev/null || die "$tarball is damaged (gzip -t failed): delete it and rerun"

@@ -8,6 +8,8 @@
 # copy; without one the files are downloaded from the public multi30k/dataset repository.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
+me=get-multi30k
+. "$here/scripts/lib/fetch.sh"
 dir=${1:?usage: get-multi30k.sh DIR [SOURCE_DIR]}
 src=${2:-}
 [ -n "$src" ] || { [ -d "$here/../shared/data/multi30k" ] && src="$here/../shared/data/multi30k"; } || true
@@ -21,7 +23,7 @@ for split in train val test_2016_flickr; do
             cp "$src/$f" "$dir/$f"
         else
             echo "get-multi30k: downloading $f" >&2
-            curl -fsSL --retry 3 -o "$dir/$f.part" "$url/$f" && mv "$dir/$f.part" "$dir/$f"
+            fetch "$url/$f" "$dir/$f" || die "download of $url/$f failed"
         fi
     done
 done
@@ -31,10 +33,9 @@ for f in test_2017_flickr.{en,de,fr}.gz test_2017_mscoco.{en,de,fr}.gz test_2018
     if [ -n "$src" ]; then
         if [ -s "$src/$f" ]; then cp "$src/$f" "$dir/$f"; else missing="${missing:-} $f"; fi
     else
-        curl -fsSL --retry 3 -o "$dir/$f.part" "$url/$f" && mv "$dir/$f.part" "$dir/$f" ||
-            { rm -f "$dir/$f.part"; missing="${missing:-} $f"; }
+        fetch "$url/$f" "$dir/$f" || missing="${missing:-} $f"
     fi
 done
 [ -z "${missing:-}" ] || echo "get-multi30k: not in ${src:-the download}:${missing} (later test sets; skipped)" >&2
-for f in "$dir"/*.gz; do gzip -t "$f" || { echo "get-multi30k: $f is damaged" >&2; exit 1; }; done
+for f in "$dir"/*.gz; do gzip -t "$f" || die "$f is damaged"; done
 echo "get-multi30k: $(zcat "$dir/train.en.gz" | wc -l) training lines in $dir (${src:-downloaded})"

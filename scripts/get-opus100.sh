@@ -28,7 +28,8 @@
 # both sides; a failure names the file and exits 1 (usage errors exit 2).
 set -euo pipefail
 usage="usage: get-opus100.sh DIR LANG... [--source LOCAL_DIR] [--max-lines N]"
-die() { echo "get-opus100: $*" >&2; exit 1; }
+me=get-opus100
+. "$(dirname "$0")/lib/fetch.sh"
 dir="" src="" max_lines="" langs=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -89,9 +90,7 @@ upstream() {
     if [ ! -s "$f" ]; then
         mkdir -p "$dir/download/$pair"
         echo "get-opus100: downloading $pair/$name" >&2
-        curl -fsSL --retry 3 -o "$f.part" "$url/$pair/$name" ||
-            { rm -f "$f.part"; die "download of $url/$pair/$name failed"; }
-        mv "$f.part" "$f"
+        fetch "$url/$pair/$name" "$f" || die "download of $url/$pair/$name failed"
     fi
     echo "$f"
 }
@@ -128,14 +127,9 @@ for l in "${langs[@]}"; do
 done
 
 # Integrity and line parity of everything written.
-count() { gzip -dc "$1" | wc -l; }
 for l in "${langs[@]}"; do
     for split in $(splits_of "$l"); do
-        a=$dir/$split.en-$l.en.gz b=$dir/$split.en-$l.$l.gz
-        for f in "$a" "$b"; do gzip -t "$f" 2> /dev/null || die "$f is damaged (gzip -t failed)"; done
-        na=$(count "$a") nb=$(count "$b")
-        [ "$na" -eq "$nb" ] || die "$b has $nb lines but $a has $na: the en-$l $split pair is not line-parallel (check the upstream files)"
-        [ "$na" -gt 0 ] || die "$a is empty"
+        check_parallel "$dir/$split.en-$l.en.gz" "$dir/$split.en-$l.$l.gz" "en-$l $split pair"
     done
 done
 
@@ -174,6 +168,6 @@ q() { local s=${1//\\/\\\\}; printf '"%s"' "${s//\"/\\\"}"; }  # a YAML double-q
 } > "$dir/opus100.yaml.part"
 mv "$dir/opus100.yaml.part" "$dir/opus100.yaml"
 for l in "${langs[@]}"; do
-    echo "get-opus100: en-$l: $(count "$dir/train.en-$l.en.gz") training pairs"
+    echo "get-opus100: en-$l: $(count_lines "$dir/train.en-$l.en.gz") training pairs"
 done
 echo "get-opus100: data in $dir (${src:-downloaded}); config $dir/opus100.yaml"

@@ -45,7 +45,8 @@
 # both sides; a failure names the file and exits 1 (usage errors exit 2).
 set -euo pipefail
 usage="usage: get-wmt17-ende.sh DIR [--source LOCAL_DIR] [--max-lines N]"
-die() { echo "get-wmt17: $*" >&2; exit 1; }
+me=get-wmt17
+. "$(dirname "$0")/lib/fetch.sh"
 dir="" src="" max_lines=""
 while [ $# -gt 0 ]; do
     case $1 in
@@ -119,9 +120,7 @@ archive() {
         mkdir -p "$dir/download"
         url=$(url_of "$1")
         echo "get-wmt17: downloading $a" >&2
-        curl -fsSL --retry 3 -o "$f.part" "$url" ||
-            { rm -f "$f.part"; die "download of $url failed"; }
-        mv "$f.part" "$f"
+        fetch "$url" "$f" || die "download of $url failed"
     fi
     echo "$f"
 }
@@ -159,15 +158,6 @@ locate() {
     [ -n "$loc_en" ] && [ -n "$loc_de" ] || die "$a lacks $pen or $pde"
 }
 
-cat_any() { case $1 in *.gz) gzip -dc "$1" ;; *) cat "$1" ;; esac; }
-count() { cat_any "$1" | wc -l; }
-parity() {  # parity FILE_EN FILE_DE WHAT: the two sides have the same line count
-    local na nb
-    na=$(count "$1") || die "cannot read $1"
-    nb=$(count "$2") || die "cannot read $2"
-    [ "$na" -eq "$nb" ] || die "$2 has $nb lines but $1 has $na: the $3 is not line-parallel"
-    [ "$na" -gt 0 ] || die "$1 is empty"
-}
 # sgm < SGM > TEXT: the <seg> text as sacreBLEU extracts it (fake_sgml.py): lines starting
 # with "<seg ", the text between the tags, stripped, runs of (Unicode) whitespace as one space.
 sgm() { perl -CSD -ne 'next unless /^<seg /; chomp; s/<seg.*?>(.*)<\/seg>/$1/; s/^\s+|\s+$//g; s/\s+/ /g; print "$_\n"'; }
@@ -176,7 +166,7 @@ sgm() { perl -CSD -ne 'next unless /^<seg /; chomp; s/<seg.*?>(.*)<\/seg>/$1/; s
 train_en=() train_de=()
 for key in europarl commoncrawl nc; do
     locate $key
-    parity "$loc_en" "$loc_de" "$key corpus ($(archive_of $key))"
+    check_parallel "$loc_en" "$loc_de" "$key corpus ($(archive_of $key))"
     train_en+=("$loc_en") train_de+=("$loc_de")
 done
 stats=$tmp/stats
@@ -221,11 +211,7 @@ done
 
 # Integrity and line parity of everything written.
 for split in train valid test; do
-    a=$dir/$split.en.gz b=$dir/$split.de.gz
-    for f in "$a" "$b"; do gzip -t "$f" 2> /dev/null || die "$f is damaged (gzip -t failed)"; done
-    na=$(count "$a") nb=$(count "$b")
-    [ "$na" -eq "$nb" ] || die "$b has $nb lines but $a has $na: the $split set is not line-parallel (check the upstream files)"
-    [ "$na" -gt 0 ] || die "$a is empty"
+    check_parallel "$dir/$split.en.gz" "$dir/$split.de.gz" "$split set"
 done
 
 # The data config: absolute paths, so it works from any directory.
@@ -246,5 +232,5 @@ q() { local s=${1//\\/\\\\}; printf '"%s"' "${s//\"/\\\"}"; }  # a YAML double-q
 } > "$dir/wmt17.yaml.part"
 mv "$dir/wmt17.yaml.part" "$dir/wmt17.yaml"
 echo "get-wmt17: train: $n_kept pairs (dropped $n_empty with an empty side, $n_long with more than $max_words words on a side)"
-echo "get-wmt17: valid (newstest2013): $(count "$dir/valid.en.gz") pairs; test (newstest2014): $(count "$dir/test.en.gz") pairs"
+echo "get-wmt17: valid (newstest2013): $(count_lines "$dir/valid.en.gz") pairs; test (newstest2014): $(count_lines "$dir/test.en.gz") pairs"
 echo "get-wmt17: data in $dir (${src:-downloaded}); config $dir/wmt17.yaml"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# scripts/get-opus100.sh, scripts/get-flores.sh and scripts/get-wmt17-ende.sh on tiny fake
+# scripts/get-opus100.sh, scripts/get-flores.sh, scripts/get-wmt17-ende.sh and
+# scripts/get-multi30k.sh (a local copy only) on tiny fake
 # upstream trees (the real file names and layouts, a few lines per file; --source only, or
 # curl on file:// URLs, never the network): the files written and their line counts,
 # --max-lines, the line-parity check naming the broken file, the usage errors, and that
@@ -284,4 +285,20 @@ expect_error 2 "one DIR only" -- "$wmt" a b
 expect_error 2 "--max-lines wants a positive number" -- "$wmt" wmt-bad --max-lines x
 expect_error 2 "unknown option '--bogus'" -- "$wmt" wmt-bad --bogus
 expect_error 2 "not a directory" -- "$wmt" wmt-bad --source "$work/nowhere"
+# Multi30k from a local copy: the three required splits in four languages, the later test
+# sets absent (a note, not an error), a damaged file named.
+m30k=$here/scripts/get-multi30k.sh
+mkdir m30k-src
+for split in train val test_2016_flickr; do
+    for lang in en de fr cs; do
+        seq 1 4 | sed "s/^/$lang $split /" | gzip -c > "m30k-src/$split.$lang.gz"
+    done
+done
+"$m30k" m30k m30k-src > log.txt 2> err.txt || { cat err.txt >&2; fail "get-multi30k.sh failed"; }
+expect_lines 4 m30k/train.en.gz m30k/val.cs.gz m30k/test_2016_flickr.fr.gz
+grep -q "4 training lines in m30k" log.txt || fail "get-multi30k: no summary line: $(cat log.txt)"
+grep -q "not in m30k-src: test_2017_flickr.en.gz" err.txt || fail "get-multi30k: no note on the later sets: $(cat err.txt)"
+head -c 20 m30k-src/val.de.gz > m30k/val.de.gz.bad
+mv m30k/val.de.gz.bad m30k/val.de.gz
+expect_error 1 "get-multi30k: m30k/val\.de\.gz is damaged" -- "$m30k" m30k m30k-src
 echo "get-data: ok"
