@@ -42,7 +42,9 @@ PACKED_BINS="deepnet tests/cuda/deepnet_tests_cuda bench/bench_train_cuda bench/
 source_hash() {
     # Everything the packed binaries are built from: whole directories, no list kept here
     # (the Python peers are not compiled: changing them keeps the pack).
-    find kernels src tests/cuda tests/bench cmake CMakeLists.txt tests/CMakeLists.txt -type f ! -name '*.py' |
+    # Python caches (tests/bench/__pycache__, written by any import of a peer) do not count.
+    find kernels src tests/cuda tests/bench cmake CMakeLists.txt tests/CMakeLists.txt -type f ! -name '*.py' \
+        ! -name '*.pyc' ! -path '*/__pycache__/*' |
         LC_ALL=C sort | xargs cat | sha256sum | cut -d' ' -f1
 }
 
@@ -109,9 +111,11 @@ run_phase() {
         return
     fi
     echo "== $name (at most ${secs} s, started at $(elapsed) s)"
-    timeout "$secs" "$@" >>"$log" 2>&1
+    # -k: the trainer answers the first SIGTERM by stopping after the current update, which a
+    # hung kernel or collective never reaches: SIGKILL 10 s later.
+    timeout -k 10 "$secs" "$@" >>"$log" 2>&1
     local rc=$?
-    ((rc == 124)) && echo "$name: timed out after ${secs} s" >>"$log"
+    ((rc == 124 || rc == 137)) && echo "$name: timed out after ${secs} s" >>"$log"
     RC[$name]=$rc
 }
 
@@ -181,6 +185,7 @@ else
             exit 1
         fi
         TESTS=$BUILD/deepnet_tests_cuda KBENCH_DIR=$BUILD/bench
+        RC[pack]=unusable  # the parity phases cannot run: the check as a whole fails
     fi
 fi
 # Our binaries run with the packed libraries first; python3 (torch) keeps its own.
@@ -219,8 +224,8 @@ if ((FULL)); then
     # The NCCL path of the trainer on one GPU: a 1-rank NCCL job (gradient buckets all-reduced
     # on NCCL's stream during the backward) must give the plain run's bits (docs/distributed.md).
     if [[ $MODE == run && ${RC[parity_gpu_run]} == 0 ]]; then  # the emulated GPU has no NCCL
-        run_phase nccl_1rank_run 150 "$P" "${ours[@]}" "$DEEPNET_GPU" "${args[@]}" -m "$T/nccl.safetensors" \
-            --devices 0 --distributed-backend nccl
+        run_phase nccl_1rank_run 150 "$P" "${ours[@]}" NCCL_DEBUG=WARN "$DEEPNET_GPU" "${args[@]}" \
+            -m "$T/nccl.safetensors" --devices 0 --distributed-backend nccl --dist-timeout 60
         [[ ${RC[nccl_1rank_run]} == 0 ]] &&
             run_phase nccl_1rank_compare 30 "$P" python3 scripts/compare_train_runs.py "$T/nccl.safetensors" \
                 "$T/gpu.safetensors" --bitwise
@@ -230,22 +235,6 @@ if ((FULL)); then
     if [[ ${RC[parity_cpu_run]} == 0 && ${RC[parity_gpu_run]} == 0 ]]; then
         run_phase parity_compare 30 "$P" python3 scripts/compare_train_runs.py "$T/gpu.safetensors" \
             "$T/cpu.safetensors" --learn-rate $LR
-    fi
-    # Decoding: the GPU-trained model translates 1,000 training sentences on the GPU and on the
-    # CPU (beam 4: the lines must agree), then beam 1 on the GPU; sentences/s from the log lines.
-    D=$OUT/decode.log
-    if [[ ${RC[parity_gpu_run]} == 0 ]]; then
-        head -n "$DECODE_LINES" "$T/train.en" >"$T/decode.en"
-        dec=(translate -m "$T/gpu.safetensors" -i "$T/decode.en" --mini-batch 64)
-        run_phase decode_gpu_beam4 60 "$D" "${ours[@]}" "$DEEPNET_GPU" "${dec[@]}" -b 4 -o "$T/dec_gpu4.txt" --devices 0
-        run_phase decode_cpu_beam4 90 "$D" "${ours[@]}" "$DEEPNET_CPU" "${dec[@]}" -b 4 -o "$T/dec_cpu4.txt" --cpu-threads 8
-        run_phase decode_gpu_beam1 60 "$D" "${ours[@]}" "$DEEPNET_GPU" "${dec[@]}" -b 1 -o "$T/dec_gpu1.txt" --devices 0
-        same=$(paste -d '\t' "$T/dec_gpu4.txt" "$T/dec_cpu4.txt" | awk -F '\t' '$1 == $2' | wc -l)
-        echo "decode parity: $same of $(wc -l <"$T/dec_cpu4.txt") lines identical, GPU vs CPU, beam 4" >>"$D"
-        if ((TORCH)); then
-            run_phase decode_torch_beam4 120 "$D" python3 tests/bench/peer_pytorch_translate.py -m "$T/gpu.safetensors" \
-                -i "$T/decode.en" --mini-batch 64 -b 4 --device cuda --compare "$T/dec_gpu4.txt"
-        fi
     fi
 else
     echo "parity: skipped (no deepnet binary here: the pack was not usable)" >>"$P"
@@ -272,6 +261,25 @@ if ((TORCH)); then
 else
     echo "PyTorch with CUDA not found: no PyTorch comparison" >"$WORK/torch.txt"
 fi
+# ---- (d) decoding, after the benchmarks (which docs/cuda.md ranks first): the GPU-trained
+# model of (b) translates training sentences on the GPU and on the CPU (beam 4: the lines
+# must agree), then beam 1 on the GPU, and PyTorch's twin; sentences/s from the log lines.
+if ((FULL)); then
+    D=$OUT/decode.log
+    if [[ ${RC[parity_gpu_run]} == 0 ]]; then
+        head -n "$DECODE_LINES" "$T/train.en" >"$T/decode.en"
+        dec=(translate -m "$T/gpu.safetensors" -i "$T/decode.en" --mini-batch 64)
+        run_phase decode_gpu_beam4 60 "$D" "${ours[@]}" "$DEEPNET_GPU" "${dec[@]}" -b 4 -o "$T/dec_gpu4.txt" --devices 0
+        run_phase decode_cpu_beam4 90 "$D" "${ours[@]}" "$DEEPNET_CPU" "${dec[@]}" -b 4 -o "$T/dec_cpu4.txt" --cpu-threads 8
+        run_phase decode_gpu_beam1 60 "$D" "${ours[@]}" "$DEEPNET_GPU" "${dec[@]}" -b 1 -o "$T/dec_gpu1.txt" --devices 0
+        same=$(paste -d '\t' "$T/dec_gpu4.txt" "$T/dec_cpu4.txt" | awk -F '\t' '$1 == $2' | wc -l)
+        echo "decode parity: $same of $(wc -l <"$T/dec_cpu4.txt") lines identical, GPU vs CPU, beam 4" >>"$D"
+        if ((TORCH)); then
+            run_phase decode_torch_beam4 120 "$D" python3 tests/bench/peer_pytorch_translate.py -m "$T/gpu.safetensors" \
+                -i "$T/decode.en" --mini-batch 64 -b 4 --device cuda --compare "$T/dec_gpu4.txt"
+        fi
+    fi
+fi
 for f in "$WORK"/bench_*.txt "$WORK"/torch.txt; do
     [[ -f $f ]] && { echo "===== $(basename "$f" .txt)"; cat "$f"; }
 done >"$OUT/bench.log"
@@ -297,7 +305,7 @@ done >"$OUT/bench.log"
     python3 scripts/gpu_check_ratios.py "$WORK"
 } | tee "$OUT/summary.txt"
 # The exit code: the tests' and the parity's (benchmarks print figures; they judge nothing).
-for k in tests parity_step parity_cpu_run parity_gpu_run parity_compare nccl_1rank_run nccl_1rank_compare; do
+for k in pack tests parity_step parity_cpu_run parity_gpu_run parity_compare nccl_1rank_run nccl_1rank_compare; do
     [[ ${RC[$k]:-0} != 0 ]] && exit 1
 done
 exit 0
