@@ -48,7 +48,8 @@ MarianGroup model_group() {
     using A = MarianArity;
     return {"Model options", {
         same("model", 'm', "any path; the file is safetensors whatever its extension"),
-        refused("pretrained-model", A::One, "", "not supported: initialising from another model"),
+        same("pretrained-model", 0, "fine-tuning from a deepnet model file (weights and vocabulary); ignored "
+             "when the run resumes, as in Marian"),
         ignored_flag("ignore-model-config", "a resumed run is always checked against the saved model options"),
         mapped("type", 0, A::One, map_type, "transformer only: amun, nematus, s2s, multi-s2s, ... are refused"),
         adapted("dim-vocabs", 0, adapt_dim_vocabs,

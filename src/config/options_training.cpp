@@ -14,6 +14,10 @@ OptionGroup training_options() {
         string_option("model", "model.safetensors", "Path of the model file; the training state goes "
                       "beside it (<model>.state.safetensors)").alias('m').metavar("FILE"),
         bool_option("no-reload", false, "Start afresh even if a training state exists for --model"),
+        string_option("pretrained-model", "", "Fine-tuning: a new run starts from the weights of this deepnet "
+                      "model file and trains with its vocabulary (the model options must be the file's; the "
+                      "optimizer starts afresh); ignored when the run resumes its own training state")
+            .metavar("FILE"),
         int_option("after-epochs", 0, "Stop after this many epochs; 0 = no limit").alias('e').at_least(0),
         int_option("after-batches", 0, "Stop after this many updates; 0 = no limit").at_least(0),
         double_option("learn-rate", 5e-4, "Peak learning rate").alias('l').above(0),

@@ -71,6 +71,7 @@ TrainConfig train_config_from(const ResolvedOptions& o) {
     TrainConfig t;
     t.model_path = o.get<std::string>("model");
     t.no_reload = o.get<bool>("no-reload");
+    t.pretrained_model = o.get<std::string>("pretrained-model");
     t.after_epochs = o.get<int64_t>("after-epochs");
     t.after_batches = o.get<int64_t>("after-batches");
     t.learn_rate = o.get<double>("learn-rate");

@@ -25,6 +25,7 @@ struct CostScaling {
 struct TrainConfig {
     std::string model_path;
     bool no_reload = false;
+    std::string pretrained_model;  // a fresh run's initial weights and vocabulary; "" = init
     int64_t after_epochs = 0, after_batches = 0;
     double learn_rate = 0;
     int64_t lr_warmup = 0, lr_decay_inv_sqrt = 0;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <sstream>
 
 #include "src/config/model_yaml.h"
 #include "src/core/error.h"
@@ -23,15 +24,27 @@
 namespace deepnet {
 namespace {
 
-// Model options that define the parameter shapes cannot change on resume.
-void check_same_model(const ModelConfig& a, const ModelConfig& b, const std::string& path) {
+// The options that define the parameter shapes, as command-line options.
+std::string shape_options(const ModelConfig& c) {
+    std::ostringstream s;
+    s << "--enc-depth " << c.enc_depth << " --dec-depth " << c.dec_depth << " --dim-emb " << c.dim_emb
+      << " --transformer-heads " << c.heads << " --transformer-dim-ffn " << c.dim_ffn << " --transformer-norm "
+      << to_string(c.norm) << " --transformer-ffn-activation " << to_string(c.activation)
+      << (c.tied_embeddings ? " --tied-embeddings" : "") << (c.tied_embeddings_all ? " --tied-embeddings-all" : "")
+      << (c.tied_embeddings || c.tied_embeddings_all ? "" : " (no tied embeddings)");
+    return s.str();
+}
+
+// Model options that define the parameter shapes cannot change on resume, nor differ from
+// a pretrained model's (a: the saved model's). `whose`: "the run saved in PATH" or "the
+// pretrained model PATH".
+void check_same_model(const ModelConfig& a, const ModelConfig& b, const std::string& whose, const std::string& remedy) {
     const bool same = a.enc_depth == b.enc_depth && a.dec_depth == b.dec_depth && a.dim_emb == b.dim_emb &&
                       a.heads == b.heads && a.dim_ffn == b.dim_ffn && a.norm == b.norm &&
                       a.activation == b.activation && a.tied_embeddings == b.tied_embeddings &&
                       a.tied_embeddings_all == b.tied_embeddings_all;
-    DEEPNET_USER_CHECK(same, "the model options differ from those of the run saved in " << path
-                                 << " (depths, dim-emb, heads, FFN, norm, activation or tied embeddings): "
-                                    "use --no-reload to start afresh, or another --model path");
+    DEEPNET_USER_CHECK(same, "the model options differ from those of " << whose
+                                 << " (depths, dim-emb, heads, FFN, norm, activation or tied embeddings): " << remedy);
 }
 
 }  // namespace
@@ -60,14 +73,23 @@ void TrainingSession::prepare() {
         log::info("resuming from " + state_path + " (use --no-reload to start afresh)");
         stored = open_state(state_path);
         check_same_model(model_config_from_yaml_text(stored->meta().config_yaml, state_path), setup_.model,
-                         state_path);
+                         "the run saved in " + state_path, "use --no-reload to start afresh, or another --model path");
+    }
+    // Marian's --pretrained-model: a fresh run only (a resumed run has weights of its own).
+    std::unique_ptr<LoadedModel> pretrained;
+    if (!stored && !cfg_.pretrained_model.empty()) {
+        pretrained = std::make_unique<LoadedModel>(load_model_file(cfg_.pretrained_model));
+        check_same_model(pretrained->config, setup_.model, "the pretrained model " + cfg_.pretrained_model,
+                         "it was trained with " + shape_options(pretrained->config));
     }
     ModelConfig mcfg = setup_.model;
     DataConfig dcfg = setup_.data;
     if (dcfg.vocab_path.empty()) dcfg.vocab_path = cfg_.model_path + ".spm";
     dp_.root_first([&] {  // rank 0 first: it may train and write the vocabulary
         data_ = std::make_unique<TrainingData>(prepare_training_data(dcfg, mcfg.vocab_size, mcfg.seed, 0,
-                                      stored ? stored->meta().vocab_proto : std::string()));
+                                      stored       ? stored->meta().vocab_proto
+                                      : pretrained ? pretrained->meta.vocab_proto
+                                                   : std::string()));
     });
     for (const std::string& line : describe_stats(*data_->train, dcfg.max_length)) log::info("train " + line);
     if (data_->valid)
@@ -109,6 +131,17 @@ void TrainingSession::prepare() {
         log_.event("resumed", state_.progress.updates);
         log::info("resumed at update " + std::to_string(state_.progress.updates) + ", epoch " +
                   std::to_string(state_.progress.epoch));
+    } else if (pretrained) {
+        const FlatView<float> from = pretrained->model->params().value;
+        DEEPNET_CHECK(from.size() == model_->params().value.size(), "pretrained layout of " << from.size()
+                                                                        << " parameters for a model of "
+                                                                        << model_->params().value.size());
+        model_->params().value.assign(from.to_vector());
+        pretrained.reset();
+        state_.progress.data_fingerprint = data_->train->fingerprint();
+        log_.event("pretrained", 0);
+        log::info("weights and vocabulary from the pretrained model " + cfg_.pretrained_model +
+                  "; the optimizer and the schedule start afresh");
     } else {
         model_->init_parameters();
         state_.progress.data_fingerprint = data_->train->fingerprint();
