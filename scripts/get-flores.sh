@@ -27,7 +27,7 @@
 set -euo pipefail
 usage="usage: get-flores.sh DIR LANG... [--source LOCAL_DIR]"
 me=get-flores
-. "$(dirname "$0")/lib/fetch.sh"
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/fetch.sh"  # also through a symlink
 dir="" src="" langs=()
 while [ $# -gt 0 ]; do
     case $1 in

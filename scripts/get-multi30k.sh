@@ -7,7 +7,7 @@
 # SOURCE_DIR (default: ../shared/data/multi30k beside the checkout, if present) is a local
 # copy; without one the files are downloaded from the public multi30k/dataset repository.
 set -euo pipefail
-here="$(cd "$(dirname "$0")/.." && pwd)"
+here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"  # also through a symlink
 me=get-multi30k
 . "$here/scripts/lib/fetch.sh"
 dir=${1:?usage: get-multi30k.sh DIR [SOURCE_DIR]}

@@ -29,7 +29,7 @@
 set -euo pipefail
 usage="usage: get-opus100.sh DIR LANG... [--source LOCAL_DIR] [--max-lines N]"
 me=get-opus100
-. "$(dirname "$0")/lib/fetch.sh"
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/fetch.sh"  # also through a symlink
 dir="" src="" max_lines="" langs=()
 while [ $# -gt 0 ]; do
     case $1 in

@@ -46,7 +46,7 @@
 set -euo pipefail
 usage="usage: get-wmt17-ende.sh DIR [--source LOCAL_DIR] [--max-lines N]"
 me=get-wmt17
-. "$(dirname "$0")/lib/fetch.sh"
+. "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib/fetch.sh"  # also through a symlink
 dir="" src="" max_lines=""
 while [ $# -gt 0 ]; do
     case $1 in

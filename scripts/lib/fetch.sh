@@ -6,7 +6,7 @@ die() { echo "$me: $*" >&2; exit 1; }
 
 # fetch URL FILE: downloads URL to FILE; on failure removes the part and returns 1.
 fetch() {
-    command -v curl > /dev/null || die "curl not found (or give --source LOCAL_DIR)"
+    command -v curl > /dev/null || die "curl not found: install it, or give a local copy (see --help)"
     curl -fsSL --retry 3 -o "$2.part" "$1" || { rm -f "$2.part"; return 1; }
     mv "$2.part" "$2"
 }

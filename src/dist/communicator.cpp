@@ -27,14 +27,18 @@ ShardPlan shard_plan(int64_t n, int world, int64_t align) {
 
 namespace {
 
-// The first of the launcher's variables that is set and holds a whole number in [lo, hi].
+// The first of the launcher's variables that is set; it must hold a whole number in [lo, hi]
+// (a damaged one is an error: guessing 1 rank would let every rank write the same files).
 int first_launcher_number(std::initializer_list<const char*> vars, long lo, long hi, int fallback) {
     for (const char* var : vars) {
         const char* v = std::getenv(var);
         if (!v || !*v) continue;
         char* end = nullptr;
         const long n = std::strtol(v, &end, 10);
-        if (*end == '\0' && n >= lo && n <= hi) return int(n);
+        DEEPNET_USER_CHECK(*end == '\0' && n >= lo && n <= hi,
+                           "the launcher's " << var << "=" << v << " is not a number from " << lo << " to " << hi
+                                             << ": start the job with mpirun (or unset it)");
+        return int(n);
     }
     return fallback;
 }

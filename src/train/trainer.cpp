@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-#include <sstream>
 
 #include "src/config/model_yaml.h"
 #include "src/core/error.h"
@@ -17,37 +16,13 @@
 #include "src/ops/linear.h"
 #include "src/ops/top_k.h"
 #include "src/train/checkpoints.h"
+#include "src/train/model_match.h"
+#include "src/train/pretrained.h"
 #include "src/train/signals.h"
 #include "src/train/training_device.h"
 #include "src/train/training_session.h"
 
 namespace deepnet {
-namespace {
-
-// The options that define the parameter shapes, as command-line options.
-std::string shape_options(const ModelConfig& c) {
-    std::ostringstream s;
-    s << "--enc-depth " << c.enc_depth << " --dec-depth " << c.dec_depth << " --dim-emb " << c.dim_emb
-      << " --transformer-heads " << c.heads << " --transformer-dim-ffn " << c.dim_ffn << " --transformer-norm "
-      << to_string(c.norm) << " --transformer-ffn-activation " << to_string(c.activation)
-      << (c.tied_embeddings ? " --tied-embeddings" : "") << (c.tied_embeddings_all ? " --tied-embeddings-all" : "")
-      << (c.tied_embeddings || c.tied_embeddings_all ? "" : " (no tied embeddings)");
-    return s.str();
-}
-
-// Model options that define the parameter shapes cannot change on resume, nor differ from
-// a pretrained model's (a: the saved model's). `whose`: "the run saved in PATH" or "the
-// pretrained model PATH".
-void check_same_model(const ModelConfig& a, const ModelConfig& b, const std::string& whose, const std::string& remedy) {
-    const bool same = a.enc_depth == b.enc_depth && a.dec_depth == b.dec_depth && a.dim_emb == b.dim_emb &&
-                      a.heads == b.heads && a.dim_ffn == b.dim_ffn && a.norm == b.norm &&
-                      a.activation == b.activation && a.tied_embeddings == b.tied_embeddings &&
-                      a.tied_embeddings_all == b.tied_embeddings_all;
-    DEEPNET_USER_CHECK(same, "the model options differ from those of " << whose
-                                 << " (depths, dim-emb, heads, FFN, norm, activation or tied embeddings): " << remedy);
-}
-
-}  // namespace
 
 void TrainingSession::prepare() {
     device_ = std::make_unique<ops::DeviceRuntime>(
@@ -74,16 +49,15 @@ void TrainingSession::prepare() {
         stored = open_state(state_path);
         check_same_model(model_config_from_yaml_text(stored->meta().config_yaml, state_path), setup_.model,
                          "the run saved in " + state_path, "use --no-reload to start afresh, or another --model path");
-    }
-    // Marian's --pretrained-model: a fresh run only (a resumed run has weights of its own).
-    std::unique_ptr<LoadedModel> pretrained;
-    if (!stored && !cfg_.pretrained_model.empty()) {
-        pretrained = std::make_unique<LoadedModel>(load_model_file(cfg_.pretrained_model));
-        check_same_model(pretrained->config, setup_.model, "the pretrained model " + cfg_.pretrained_model,
-                         "it was trained with " + shape_options(pretrained->config));
+        if (!cfg_.pretrained_model.empty())
+            log::info("--pretrained-model " + cfg_.pretrained_model + " is not used: the run resumes its own weights");
     }
     ModelConfig mcfg = setup_.model;
     DataConfig dcfg = setup_.data;
+    // Marian's --pretrained-model: a fresh run only (a resumed run has weights of its own).
+    std::unique_ptr<PretrainedStart> pretrained;
+    if (!stored && !cfg_.pretrained_model.empty())
+        pretrained = std::make_unique<PretrainedStart>(load_pretrained(cfg_.pretrained_model, mcfg, dcfg));
     if (dcfg.vocab_path.empty()) dcfg.vocab_path = cfg_.model_path + ".spm";
     dp_.root_first([&] {  // rank 0 first: it may train and write the vocabulary
         data_ = std::make_unique<TrainingData>(prepare_training_data(dcfg, mcfg.vocab_size, mcfg.seed, 0,
@@ -132,11 +106,10 @@ void TrainingSession::prepare() {
         log::info("resumed at update " + std::to_string(state_.progress.updates) + ", epoch " +
                   std::to_string(state_.progress.epoch));
     } else if (pretrained) {
-        const FlatView<float> from = pretrained->model->params().value;
-        DEEPNET_CHECK(from.size() == model_->params().value.size(), "pretrained layout of " << from.size()
-                                                                        << " parameters for a model of "
-                                                                        << model_->params().value.size());
-        model_->params().value.assign(from.to_vector());
+        DEEPNET_CHECK(pretrained->weights.size() == model_->params().value.size(),
+                      "pretrained layout of " << pretrained->weights.size() << " parameters for a model of "
+                                              << model_->params().value.size());
+        model_->params().value.assign(pretrained->weights);
         pretrained.reset();
         state_.progress.data_fingerprint = data_->train->fingerprint();
         log_.event("pretrained", 0);

@@ -51,10 +51,10 @@ TEST_CASE("launcher detection: Open MPI and PMI variables, 1 without them", "[di
     CHECK(launcher_world_size() == 4);
     setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
     CHECK(launcher_world_size() == 2);
-    setenv("OMPI_COMM_WORLD_SIZE", "2x", 1);  // not a number: the next variable decides
-    CHECK(launcher_world_size() == 4);
+    setenv("OMPI_COMM_WORLD_SIZE", "2x", 1);  // damaged: an error, not a guess
+    CHECK_THROWS_WITH(launcher_world_size(), Catch::Contains("OMPI_COMM_WORLD_SIZE=2x is not a number from 1"));
     setenv("OMPI_COMM_WORLD_SIZE", "0", 1);
-    CHECK(launcher_world_size() == 4);
+    CHECK_THROWS_AS(launcher_world_size(), UserError);
     setenv("OMPI_COMM_WORLD_SIZE", "1", 1);
     CHECK(launcher_world_size() == 1);
     CHECK(make_communicator()->backend() == "single");  // one rank: MPI is never initialised
@@ -76,8 +76,8 @@ TEST_CASE("local rank from the launcher, and the GPU each rank takes from --devi
     CHECK(launcher_local_rank(0) == 2);
     setenv("OMPI_COMM_WORLD_LOCAL_RANK", "1", 1);  // Open MPI's first
     CHECK(launcher_local_rank(0) == 1);
-    setenv("OMPI_COMM_WORLD_LOCAL_RANK", "x1", 1);  // not a number: the next variable
-    CHECK(launcher_local_rank(0) == 2);
+    setenv("OMPI_COMM_WORLD_LOCAL_RANK", "x1", 1);  // damaged: an error, not a guess
+    CHECK_THROWS_WITH(launcher_local_rank(0), Catch::Contains("OMPI_COMM_WORLD_LOCAL_RANK=x1 is not a number"));
     for (const char* v : vars)
         unsetenv(v);
     for (const auto& [k, v] : saved)

@@ -1,6 +1,7 @@
 // --pretrained-model (Marian's option; fine-tuning): a fresh run starts from the weights and
-// the vocabulary of a model file, the optimizer afresh; the model options must be the
-// file's (a clear error lists the file's); a run that resumes its own state ignores it.
+// the vocabulary of a model file, the optimizer afresh; the model options (shapes, DeepNorm
+// alpha) must be the file's (a clear error lists the file's), the data's language tags must
+// be in its vocabulary; a run that resumes its own state ignores it.
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
@@ -90,6 +91,17 @@ TEST_CASE("--pretrained-model starts a fresh run from the file's weights and voc
     const std::string e = user_error_of(deeper);
     CHECK_THAT(e, Catch::Contains("the pretrained model " + pre) && Catch::Contains("--enc-depth 2 --dec-depth 2") &&
                       Catch::Contains("--dim-emb 32"));
+    // Same shapes, another function: a DeepNorm alpha the file was not trained with.
+    auto alpha = tiny_run_args(dir, "alpha.safetensors");
+    set_arg(alpha, "--deepnorm-alpha-enc", "1.5");
+    set_arg(alpha, "--pretrained-model", pre);
+    CHECK_THAT(user_error_of(alpha), Catch::Contains("DeepNorm alpha") && Catch::Contains("the pretrained model"));
+    // A target-language tag its vocabulary lacks: fine-tuning cannot add a language.
+    auto tagged = tiny_run_args(dir, "tagged.safetensors");
+    set_arg(tagged, "--pretrained-model", pre);
+    tagged.push_back("--lang-tags");
+    CHECK_THAT(user_error_of(tagged), Catch::Contains("has no language tag <2xx>") &&
+                                          Catch::Contains("a new target language needs a new model"));
     // A file that is not there, without a state to resume: the loader's error names it.
     auto missing = tiny_run_args(dir, "missing.safetensors");
     set_arg(missing, "--pretrained-model", dir + "/gone.safetensors");
