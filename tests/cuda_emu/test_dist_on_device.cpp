@@ -14,6 +14,7 @@
 #include "src/dist/data_parallel.h"
 #include "src/ops/device_runtime.h"
 #include "tests/dist/dist_fixture.h"
+#include "tests/dist/fake_communicator.h"
 
 using namespace deepnet;
 using namespace deepnet::dist;
@@ -23,16 +24,13 @@ namespace {
 
 // Two ranks holding the same numbers: every sum doubles. Records whether any collective was
 // handed a pointer into the device buffer [device_begin, device_end).
-class TwinRanks final : public Communicator {
+class TwinRanks final : public FakeCommunicator {
 public:
     const char* device_begin = nullptr;
     const char* device_end = nullptr;
     int device_pointers = 0, host_reductions = 0, broadcasts = 0;
 
-    int rank() const override { return 0; }
-    int size() const override { return 2; }
     std::string backend() const override { return "twin"; }
-    void set_timeout(double) override {}
     void all_reduce_sum(float* d, int64_t n) override {
         note(d);
         ++host_reductions;
@@ -48,11 +46,6 @@ public:
         note(d);
         ++broadcasts;
     }
-    void barrier(bool) override {}
-    void reduce_scatter_sum(const float*, float*, const ShardPlan&) override { FAIL("not used"); }
-    void all_gather(float*, const ShardPlan&) override { FAIL("not used"); }
-    void gather(const float*, float*, const ShardPlan&, int) override { FAIL("not used"); }
-    [[noreturn]] void abort(const std::string& message, int) override { throw Error(message); }
 
 private:
     void note(const void* p) {

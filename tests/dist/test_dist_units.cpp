@@ -14,6 +14,7 @@
 #include "src/dist/sharded_adam.h"
 #include "src/train/optimizer.h"
 #include "src/train/training_device.h"
+#include "tests/dist/fake_communicator.h"
 
 #ifdef DEEPNET_WITH_NCCL
 #include "src/dist/comm_nccl.h"
@@ -137,25 +138,14 @@ TEST_CASE("one rank: the communicator is the identity and every hook a no-op", "
 namespace {
 
 // Rank 0 of two, whose peer holds `peer`: all_reduce_max takes the larger of each pair.
-class ScriptedPeer final : public Communicator {
+class ScriptedPeer final : public deepnet::test::FakeCommunicator {
 public:
     explicit ScriptedPeer(std::vector<double> peer) : peer_(std::move(peer)) {}
-    int rank() const override { return 0; }
-    int size() const override { return 2; }
     std::string backend() const override { return "scripted"; }
-    void set_timeout(double) override {}
-    void all_reduce_sum(float*, int64_t) override { FAIL("not used"); }
-    void all_reduce_sum(double*, int64_t) override { FAIL("not used"); }
     void all_reduce_max(double* d, int64_t n) override {
         REQUIRE(size_t(n) == peer_.size());
         for (int64_t i = 0; i < n; ++i) d[i] = std::max(d[i], peer_[size_t(i)]);
     }
-    void broadcast(void*, int64_t, int, bool) override { FAIL("not used"); }
-    void barrier(bool) override {}
-    void reduce_scatter_sum(const float*, float*, const ShardPlan&) override { FAIL("not used"); }
-    void all_gather(float*, const ShardPlan&) override { FAIL("not used"); }
-    void gather(const float*, float*, const ShardPlan&, int) override { FAIL("not used"); }
-    [[noreturn]] void abort(const std::string& message, int) override { throw Error(message); }
 
 private:
     std::vector<double> peer_;
