@@ -47,7 +47,7 @@ std::string user_error_of(const std::vector<std::string>& args) {
 
 }  // namespace
 
-TEST_CASE("--pretrained-model starts a fresh run from the file's weights and vocabulary", "[train][pretrained]") {
+TEST_CASE("fine-tuning: --pretrained-model starts a fresh run from the file's weights and vocabulary", "[train][pretrained]") {
     // One directory per process: CTest runs each test case as its own process, in parallel.
     const std::string dir = make_task_dir("pretrained_" + std::to_string(::getpid()));
     auto base = tiny_run_args(dir, "base.safetensors");
