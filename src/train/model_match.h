@@ -10,8 +10,8 @@
 namespace deepnet {
 
 // The saved model's depths, widths, norm, activation, tied embeddings, DeepNorm alphas
-// and LayerNorm epsilon, as command-line options (the alphas and epsilon only when they
-// are not the defaults of those depths).
+// and LayerNorm epsilon, as command-line options (the alphas only when they were given,
+// the epsilon only when it is not the default).
 std::string model_options_of(const ModelConfig& saved);
 
 // UserError unless `saved` and `run` agree on what model_options_of lists. `whose`: "the

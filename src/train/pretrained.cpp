@@ -1,10 +1,9 @@
 // See pretrained.h.
 #include "src/train/pretrained.h"
 
-#include <algorithm>
-#include <fstream>
-#include <iterator>
+#include <filesystem>
 
+#include "src/core/atomic_file.h"
 #include "src/core/error.h"
 #include "src/core/log.h"
 #include "src/data/corpus_plan.h"
@@ -20,16 +19,10 @@ std::string joined(const std::vector<std::string>& v) {
     return out;
 }
 
-std::string file_bytes_or_empty(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return in ? std::string(std::istreambuf_iterator<char>(in), {}) : std::string();
-}
-
 }  // namespace
 
 PretrainedStart load_pretrained(const std::string& path, const ModelConfig& run, const DataConfig& data) {
     PretrainedStart p;
-    p.path = path;
     {
         LoadedModel loaded = load_model_file(path);
         p.config = loaded.config;
@@ -54,9 +47,9 @@ PretrainedStart load_pretrained(const std::string& path, const ModelConfig& run,
     if (!tagged.empty() && !data.lang_tags)
         log::warn("the pretrained model " + path + " was trained with target-language tags (" + joined(tagged) +
                   "); this run's sources have none: give --lang-tags to keep them");
-    if (!data.vocab_path.empty()) {
-        const std::string named = file_bytes_or_empty(data.vocab_path);
-        if (!named.empty() && named != p.meta.vocab_proto)
+    if (!data.vocab_path.empty() && std::filesystem::is_regular_file(data.vocab_path)) {
+        const std::string named = read_file(data.vocab_path);
+        if (named != p.meta.vocab_proto)
             log::warn("--vocabs " + data.vocab_path + " is not the pretrained model's vocabulary: it is not used "
                       "(fine-tuning trains with the model's own)");
     }

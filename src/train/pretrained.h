@@ -11,7 +11,6 @@
 namespace deepnet {
 
 struct PretrainedStart {
-    std::string path;
     ModelConfig config;
     ModelMetadata meta;          // its vocabulary (the run trains with it) and languages
     std::vector<float> weights;  // in the layout of declare_model(config)
